@@ -1,0 +1,109 @@
+/*
+ * bootmain(): load the kernel from disk and jump to it.
+ *
+ * The disk image is laid out as
+ *     sector 0:    this boot sector (boot.S + loader.c)
+ *     sector 1...: the kernel, an ELF executable, byte for byte
+ *
+ * We read the ELF header, then every loadable segment to the physical
+ * address the kernel was linked to be loaded at (p_pa), zero the rest
+ * of each segment (its .bss), and jump to the entry point.  Disk
+ * access uses the ATA controller's programmed I/O interface (ports
+ * 0x1F0-0x1F7), the simplest disk interface the PC offers.
+ *
+ * Everything here must stay small: the boot sector has 510 bytes.
+ */
+#include <inc/x86.h>
+#include <inc/elf.h>
+#include <kernel/boot/bootinfo.h>
+
+#define SECTSIZE	512
+/* A scratch buffer for the ELF header and program headers. */
+#define ELFHDR		((struct Elf *) 0x10000)
+
+/* ATA primary channel registers. */
+#define ATA_DATA	0x1F0
+#define ATA_COUNT	0x1F2
+#define ATA_LBA0	0x1F3
+#define ATA_LBA1	0x1F4
+#define ATA_LBA2	0x1F5
+#define ATA_DRIVE	0x1F6
+#define ATA_STATUS	0x1F7	/* read: status; write: command */
+#define ATA_BSY		0x80
+#define ATA_DRDY	0x40
+#define ATA_DRQ		0x08
+#define ATA_CMD_READ	0x20
+
+static void readseg(uint32_t pa, uint32_t count, uint32_t offset);
+
+void
+bootmain(void)
+{
+	struct Proghdr *ph, *eph;
+
+	/* The first 4 KiB of the kernel hold the ELF and program headers. */
+	readseg((uint32_t) ELFHDR, SECTSIZE * 8, 0);
+	if (ELFHDR->e_magic != ELF_MAGIC)
+		return;
+
+	ph = (struct Proghdr *) ((uint8_t *) ELFHDR + ELFHDR->e_phoff);
+	eph = ph + ELFHDR->e_phnum;
+	for (; ph < eph; ph++) {
+		if (ph->p_type != ELF_PROG_LOAD)
+			continue;
+		readseg(ph->p_pa, ph->p_filesz, ph->p_offset);
+		/* The part of the segment not in the file is .bss. */
+		for (uint32_t i = ph->p_filesz; i < ph->p_memsz; i++)
+			((uint8_t *) ph->p_pa)[i] = 0;
+	}
+
+	/* Enter the kernel, telling it who booted it and where the
+	 * memory map is (kernel/entry.S saves eax and ebx). */
+	asm volatile("jmp *%0"
+		     : : "r" (ELFHDR->e_entry), "a" (BOOTINFO_MAGIC),
+		       "b" (BOOTINFO_PADDR));
+}
+
+static void
+waitdisk(void)
+{
+	/* Wait until the drive is not busy and is ready. */
+	while ((inb(ATA_STATUS) & (ATA_BSY | ATA_DRDY)) != ATA_DRDY)
+		continue;
+}
+
+/* Reads one sector (LBA `sector`) into dst. */
+static void
+readsect(void *dst, uint32_t sector)
+{
+	waitdisk();
+	outb(ATA_COUNT, 1);
+	outb(ATA_LBA0, sector);
+	outb(ATA_LBA1, sector >> 8);
+	outb(ATA_LBA2, sector >> 16);
+	/* 0xE0: LBA addressing, master drive, top 4 bits of the LBA. */
+	outb(ATA_DRIVE, (sector >> 24) | 0xE0);
+	outb(ATA_STATUS, ATA_CMD_READ);
+
+	waitdisk();
+	insl(ATA_DATA, dst, SECTSIZE / 4);
+}
+
+/*
+ * Reads `count` bytes from kernel offset `offset` to physical address
+ * pa.  Reads whole sectors, so it may write a little before pa and
+ * after pa + count; the linker script keeps segments sector-friendly.
+ */
+static void
+readseg(uint32_t pa, uint32_t count, uint32_t offset)
+{
+	uint32_t end_pa = pa + count;
+
+	/* Round down to a sector boundary: we can only read sectors. */
+	pa &= ~(SECTSIZE - 1);
+	/* Kernel offset -> disk sector: the kernel starts at sector 1. */
+	offset = (offset / SECTSIZE) + 1;
+
+	for (; pa < end_pa; pa += SECTSIZE, offset++)
+		readsect((uint8_t *) pa, offset);
+}

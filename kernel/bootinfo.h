@@ -1,0 +1,42 @@
+/*
+ * What the kernel learned from whoever booted it: our own boot sector
+ * or a Multiboot loader such as GRUB.  bootinfo_init() copies it all
+ * into kernel memory at boot, because the low memory the loaders left
+ * it in soon belongs to the page allocator.
+ */
+#ifndef KERNEL_BOOTINFO_H
+#define KERNEL_BOOTINFO_H
+
+#include <inc/types.h>
+
+enum boot_loader {
+	BOOTED_BY_UNKNOWN,	/* neither magic number: no information */
+	BOOTED_BY_EXOLAB,	/* kernel/boot: an E820 memory map */
+	BOOTED_BY_MULTIBOOT,	/* GRUB: a multiboot memory map, cmdline */
+};
+
+/* A region of physical memory, as the firmware reported it. */
+struct memory_region {
+	uint64_t base;
+	uint64_t length;
+	bool usable;		/* ordinary RAM */
+};
+
+#define MAX_MEMORY_REGIONS 64
+
+struct boot_information {
+	enum boot_loader loader;
+	int nregions;		/* 0: no memory map was passed */
+	struct memory_region regions[MAX_MEMORY_REGIONS];
+	/* Multiboot's basic sizes (KiB), if the map is missing. */
+	bool have_basic_sizes;
+	uint32_t basemem_kb, extmem_kb;
+	char cmdline[256];	/* "" if none */
+};
+
+extern struct boot_information boot_information;
+
+void bootinfo_init(void);
+void bootinfo_report(void);
+
+#endif /* !KERNEL_BOOTINFO_H */

@@ -1,0 +1,105 @@
+/*
+ * The CGA/VGA text screen: 80 columns by 25 rows of 16-bit cells (a
+ * character in the low byte, its colour attribute in the high byte) in
+ * memory at physical 0xB8000 (0xB0000 on a monochrome adapter).  The
+ * hardware cursor is set through the CRT controller's registers.
+ */
+#include <inc/x86.h>
+#include <inc/string.h>
+#include <inc/memlayout.h>
+#include <kernel/console.h>
+
+#define CGA_BUF		0xB8000
+#define MONO_BUF	0xB0000
+#define CGA_CRTC	0x3D4	/* CRT controller index port (colour) */
+#define MONO_CRTC	0x3B4	/* the same on a monochrome adapter */
+#define CRTC_CURSOR_HI	14	/* cursor location registers */
+#define CRTC_CURSOR_LO	15
+
+#define CRT_ROWS	25
+#define CRT_COLS	80
+#define CRT_SIZE	(CRT_ROWS * CRT_COLS)
+
+/* Light grey on black: the attribute for plain characters. */
+#define CGA_DEFAULT_ATTR 0x0700
+
+static uint16_t *screen;	/* the text buffer, through KERNBASE */
+static unsigned crtc_port;
+static uint16_t position;	/* cursor position, in cells */
+
+void
+cga_init(void)
+{
+	volatile uint16_t *probe =
+		(volatile uint16_t *) (KERNBASE + CGA_BUF);
+	uint16_t saved = *probe;
+
+	/* Is there colour text memory?  Write a pattern and read it back. */
+	*probe = 0xA55A;
+	if (*probe != 0xA55A) {
+		screen = (uint16_t *) (KERNBASE + MONO_BUF);
+		crtc_port = MONO_CRTC;
+	} else {
+		*probe = saved;
+		screen = (uint16_t *) (KERNBASE + CGA_BUF);
+		crtc_port = CGA_CRTC;
+	}
+
+	/* Start where the BIOS left the cursor. */
+	outb(crtc_port, CRTC_CURSOR_HI);
+	position = inb(crtc_port + 1) << 8;
+	outb(crtc_port, CRTC_CURSOR_LO);
+	position |= inb(crtc_port + 1);
+	if (position >= CRT_SIZE)
+		position = 0;
+}
+
+static void
+move_cursor(void)
+{
+	outb(crtc_port, CRTC_CURSOR_HI);
+	outb(crtc_port + 1, position >> 8);
+	outb(crtc_port, CRTC_CURSOR_LO);
+	outb(crtc_port + 1, position);
+}
+
+void
+cga_putc(int c)
+{
+	/* Characters without an attribute get the default colours. */
+	if (!(c & ~0xFF))
+		c |= CGA_DEFAULT_ATTR;
+
+	switch (c & 0xFF) {
+	case '\b':
+		if (position > 0) {
+			position--;
+			screen[position] = (c & ~0xFF) | ' ';
+		}
+		break;
+	case '\n':
+		position += CRT_COLS;
+		/* fall through: a newline also returns the carriage */
+	case '\r':
+		position -= position % CRT_COLS;
+		break;
+	case '\t':
+		do {
+			cga_putc(' ');
+		} while (position % 8 != 0);
+		break;
+	default:
+		screen[position++] = c;
+		break;
+	}
+
+	/* Past the bottom: scroll everything up one row. */
+	if (position >= CRT_SIZE) {
+		memmove(screen, screen + CRT_COLS,
+			(CRT_SIZE - CRT_COLS) * sizeof(uint16_t));
+		for (int i = CRT_SIZE - CRT_COLS; i < CRT_SIZE; i++)
+			screen[i] = CGA_DEFAULT_ATTR | ' ';
+		position -= CRT_COLS;
+	}
+	move_cursor();
+}

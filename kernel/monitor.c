@@ -1,0 +1,155 @@
+/*
+ * The monitor's command loop and its lab 1 commands.
+ */
+#include <inc/stdio.h>
+#include <inc/string.h>
+#include <inc/memlayout.h>
+#include <inc/x86.h>
+#include <kernel/monitor.h>
+#include <kernel/kdebug.h>
+
+struct command {
+	const char *name;
+	const char *help;
+	monitor_command_fn run;
+};
+
+static const struct command commands[] = {
+	{ "help", "List the commands", mon_help },
+	{ "kerninfo", "Show where the kernel sits in memory", mon_kerninfo },
+	{ "backtrace", "Show the chain of calls that led here",
+	  mon_backtrace },
+};
+
+int
+mon_help(int argc, char **argv, struct Trapframe *tf)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		cprintf("%-10s - %s\n", commands[i].name, commands[i].help);
+	return 0;
+}
+
+/* Symbols the linker defines at the edges of the kernel's image
+ * (kernel/kernel.ld): their addresses are what matter. */
+extern char _start[], entry[], etext[], edata[], end[];
+
+int
+mon_kerninfo(int argc, char **argv, struct Trapframe *tf)
+{
+	cprintf("Special kernel symbols:\n");
+	cprintf("  _start                  %08x (phys)\n", (uintptr_t) _start);
+	cprintf("  entry  %08x (virt)  %08x (phys)\n", (uintptr_t) entry,
+		(uintptr_t) entry - KERNBASE);
+	cprintf("  etext  %08x (virt)  %08x (phys)\n", (uintptr_t) etext,
+		(uintptr_t) etext - KERNBASE);
+	cprintf("  edata  %08x (virt)  %08x (phys)\n", (uintptr_t) edata,
+		(uintptr_t) edata - KERNBASE);
+	cprintf("  end    %08x (virt)  %08x (phys)\n", (uintptr_t) end,
+		(uintptr_t) end - KERNBASE);
+	/* From the first byte loaded to the last, rounded up to KiB. */
+	cprintf("Kernel executable memory footprint: %dKB\n",
+		(int) ROUNDUP((uintptr_t) end - (uintptr_t) entry, 1024) / 1024);
+	return 0;
+}
+
+/*
+ * mon_backtrace: print the chain of active function calls.
+ *
+ * With frame pointers (-fno-omit-frame-pointer), every function starts
+ * by pushing the caller's %ebp and copying %esp into %ebp, so each
+ * frame looks like this (addresses grow upwards):
+ *
+ *        | ...              |
+ *        | argument 2       |  ebp + 12
+ *        | argument 1       |  ebp + 8
+ *        | return address   |  ebp + 4   (the eip to print)
+ *  ebp-> | caller's ebp     |  ebp + 0   (the next frame)
+ *        | locals ...       |
+ *
+ * For each frame print
+ *   "  ebp %08x  eip %08x  args %08x %08x %08x %08x %08x\n"
+ * (five words above the return address, whether or not the function
+ * takes that many), then, using debuginfo_eip(),
+ *   "       %s:%d: %s+%d\n"   (file, line, function, eip - function start)
+ * The chain ends at a saved ebp of 0: kernel/entry.S clears ebp before
+ * calling the first C function.
+ *
+ * Hint: read_ebp() in inc/x86.h gives the current frame.  The return
+ * address points just past the call instruction; look up eip - 1 to
+ * name the line of the call itself.
+ */
+int
+mon_backtrace(int argc, char **argv, struct Trapframe *tf)
+{
+#if SOL >= 1
+	const uint32_t *frame = (const uint32_t *) read_ebp();
+
+	cprintf("Stack backtrace:\n");
+	while (frame != NULL) {
+		uintptr_t eip = frame[1];
+		struct Eipdebuginfo info;
+
+		cprintf("  ebp %08x  eip %08x  args %08x %08x %08x %08x %08x\n",
+			(uintptr_t) frame, eip, frame[2], frame[3], frame[4],
+			frame[5], frame[6]);
+		debuginfo_eip(eip - 1, &info);
+		cprintf("       %s:%d: %s+%d\n", info.eip_file, info.eip_line,
+			info.eip_fn_name, (int) (eip - info.eip_fn_addr));
+		frame = (const uint32_t *) frame[0];
+	}
+#else
+	/* LAB 1: Your code here. */
+	cprintf("backtrace: not implemented (lab 1, exercise 11)\n");
+#endif
+	return 0;
+}
+
+/* The longest command line, in words. */
+#define MAXARGS 16
+#define WHITESPACE "\t\r\n "
+
+/* Splits buf into words and runs the command the first one names. */
+static int
+runcmd(char *buf, struct Trapframe *tf)
+{
+	char *argv[MAXARGS + 1];
+	int argc = 0;
+
+	for (;;) {
+		/* Cut the whitespace before the next word. */
+		while (*buf && strchr(WHITESPACE, *buf))
+			*buf++ = '\0';
+		if (*buf == '\0')
+			break;
+		if (argc == MAXARGS) {
+			cprintf("Too many arguments (max %d)\n", MAXARGS);
+			return 0;
+		}
+		argv[argc++] = buf;
+		while (*buf && !strchr(WHITESPACE, *buf))
+			buf++;
+	}
+	argv[argc] = NULL;
+
+	if (argc == 0)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			return commands[i].run(argc, argv, tf);
+	cprintf("Unknown command '%s'\n", argv[0]);
+	return 0;
+}
+
+void
+monitor(struct Trapframe *tf)
+{
+	cprintf("Welcome to the ExoLab kernel monitor!\n");
+	cprintf("Type 'help' for a list of commands.\n");
+
+	for (;;) {
+		char *line = readline("K> ");
+
+		if (line != NULL && runcmd(line, tf) < 0)
+			break;
+	}
+}

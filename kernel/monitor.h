@@ -1,0 +1,28 @@
+/*
+ * The kernel monitor: a tiny command interpreter on the console, for
+ * looking at the machine while it runs.  The kernel enters it when it
+ * has nothing else to do, on a panic, and (lab 3) on a breakpoint.
+ */
+#ifndef KERNEL_MONITOR_H
+#define KERNEL_MONITOR_H
+
+struct Trapframe;
+
+/*
+ * Runs the monitor until a command asks to leave it (lab 3's
+ * `continue`).  tf is the trap frame of the environment that trapped
+ * into the monitor, or NULL.
+ */
+void monitor(struct Trapframe *tf);
+
+/* A command receives its words (argv[0] is the command's name). */
+typedef int (*monitor_command_fn)(int argc, char **argv,
+				  struct Trapframe *tf);
+
+/* Commands, defined across kernel/monitor*.c.  Each returns 0 to stay
+ * in the monitor, or -1 to leave it. */
+int mon_help(int argc, char **argv, struct Trapframe *tf);
+int mon_kerninfo(int argc, char **argv, struct Trapframe *tf);
+int mon_backtrace(int argc, char **argv, struct Trapframe *tf);
+
+#endif /* !KERNEL_MONITOR_H */

@@ -1,0 +1,31 @@
+/* cprintf for the kernel: the shared formatting engine, to the console. */
+#include <inc/stdio.h>
+#include <inc/stdarg.h>
+
+static void
+console_putch(int ch, void *count)
+{
+	cputchar(ch);
+	(*(int *) count)++;
+}
+
+int
+vcprintf(const char *fmt, va_list ap)
+{
+	int count = 0;
+
+	vprintfmt(console_putch, &count, fmt, ap);
+	return count;
+}
+
+int
+cprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int count;
+
+	va_start(ap, fmt);
+	count = vcprintf(fmt, ap);
+	va_end(ap);
+	return count;
+}
