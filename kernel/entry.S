@@ -20,7 +20,7 @@
 /* How much the entry page directory maps, in 4 MiB pages. */
 #define ENTRY_MAPPED_PDES	4
 
-/* The ELF entry point is a physical address: paging is off. */
+/* Where the loader jumps: entry's physical address (paging is off). */
 .globl _start
 _start = RELOC(entry)
 

@@ -40,6 +40,7 @@ void
 bootmain(void)
 {
 	struct Proghdr *ph, *eph;
+	uint32_t entry = ELFHDR->e_entry;
 
 	/* The first 4 KiB of the kernel hold the ELF and program headers. */
 	readseg((uint32_t) ELFHDR, SECTSIZE * 8, 0);
@@ -52,6 +53,10 @@ bootmain(void)
 		if (ph->p_type != ELF_PROG_LOAD)
 			continue;
 		readseg(ph->p_pa, ph->p_filesz, ph->p_offset);
+		/* e_entry is a link (virtual) address, and paging is off:
+		 * find the physical address the entry point was loaded at. */
+		if (ELFHDR->e_entry - ph->p_va < ph->p_memsz)
+			entry = ELFHDR->e_entry - ph->p_va + ph->p_pa;
 		/* The part of the segment not in the file is .bss. */
 		for (uint32_t i = ph->p_filesz; i < ph->p_memsz; i++)
 			((uint8_t *) ph->p_pa)[i] = 0;
@@ -60,7 +65,7 @@ bootmain(void)
 	/* Enter the kernel, telling it who booted it and where the
 	 * memory map is (kernel/entry.S saves eax and ebx). */
 	asm volatile("jmp *%0"
-		     : : "r" (ELFHDR->e_entry), "a" (BOOTINFO_MAGIC),
+		     : : "r" (entry), "a" (BOOTINFO_MAGIC),
 		       "b" (BOOTINFO_PADDR));
 }
 
