@@ -33,7 +33,7 @@ find_entry(const void *table, int count, size_t stride, uintptr_t addr)
 #endif
 
 /*
- * debuginfo_eip(eip, info)
+ * debuginfo_eip(eip, info)  (lab 1, exercise 12)
  *
  * Fills in *info for the instruction at address eip:
  *   - eip_fn_name and eip_fn_addr: the function containing eip, the
@@ -71,7 +71,7 @@ debuginfo_eip(uintptr_t eip, struct Eipdebuginfo *info)
 	}
 	return 0;
 #else
-	/* LAB 1: Your code here. */
+	/* LAB 1: Your code here (exercise 12). */
 	return -1;
 #endif
 }

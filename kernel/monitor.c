@@ -53,7 +53,8 @@ mon_kerninfo(int argc, char **argv, struct Trapframe *tf)
 }
 
 /*
- * mon_backtrace: print the chain of active function calls.
+ * mon_backtrace: print the chain of active function calls
+ * (lab 1, exercise 11).
  *
  * With frame pointers (-fno-omit-frame-pointer), every function starts
  * by pushing the caller's %ebp and copying %esp into %ebp, so each
@@ -98,7 +99,7 @@ mon_backtrace(int argc, char **argv, struct Trapframe *tf)
 		frame = (const uint32_t *) frame[0];
 	}
 #else
-	/* LAB 1: Your code here. */
+	/* LAB 1: Your code here (exercise 11). */
 	cprintf("backtrace: not implemented (lab 1, exercise 11)\n");
 #endif
 	return 0;

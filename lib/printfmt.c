@@ -292,13 +292,13 @@ vprintfmt(putch_fn putch, void *putdat, const char *fmt, va_list ap)
 				     false, false, &conv);
 #else
 			/*
-			 * LAB 1: Your code here.
+			 * LAB 1: Your code here (exercise 8).
 			 * Print the argument as an unsigned number in base 8,
 			 * with the same width, precision and flags as %u.
 			 * Look at how %u and %x are done.
 			 */
 			(void) get_unsigned(&args, conv.length);
-			print_string(putch, putdat, "(%o not implemented)",
+			print_string(putch, putdat, "(%o not implemented: lab 1, exercise 8)",
 				     &conv);
 #endif
 			break;

@@ -1,0 +1,15 @@
+"""ExoLab's grading library: boot the kernel in QEMU, talk to it, check
+what it prints.  A lab's tests (labN/test_labN.py) use only what is
+exported here; grade/run.py runs them and prints the score.
+"""
+from .checks import GradeFailure, Output
+from .config import Build, build
+from .elf import symbols
+from .gdbstub import GdbStub
+from .plugin import points
+from .qemu import Qemu, run_kernel
+
+__all__ = [
+    "Build", "GdbStub", "GradeFailure", "Output", "Qemu", "build",
+    "points", "run_kernel", "symbols",
+]

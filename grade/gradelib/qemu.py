@@ -1,0 +1,212 @@
+"""Running the kernel in QEMU under the grader.
+
+Each run gets its own private directory: the serial log, the gdb stub's
+Unix socket (no TCP ports to collide between parallel runs) and copies
+of any disk image a test may write to.  The kernel's disk is opened
+with snapshot=on, so QEMU never writes to the shared image.
+
+The serial port is QEMU's standard input and output.  A reader thread
+collects everything the kernel prints into the log; the test waits for
+patterns in it (the monitor prompt, usually) and types commands.  Every
+wait has a deadline, output is capped, and QEMU is always killed at the
+end, so no kernel can hang or flood the grader.
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence
+
+from .checks import GradeFailure, Output
+from .config import build, qemu_command
+
+PROMPT = r"K> "
+# More serial output than any lab produces; past it we stop the run.
+MAX_OUTPUT = 1 << 20
+
+
+class Qemu:
+    """One QEMU process running the kernel, with its serial console."""
+
+    def __init__(self, name: str, *, program: Optional[str] = None,
+                 memory: int = 128, cpus: int = 1, iso: bool = False,
+                 gdb: bool = False, extra: Sequence[str] = (),
+                 timeout: float = 30.0):
+        self.build = build()
+        self.name = name
+        self.timeout = timeout
+        self.deadline = None
+        self.logdir = self.build.logdir
+        self.logdir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.logdir / (re.sub(r"[^\w.-]", "_", name) + ".log")
+        self.rundir = Path(tempfile.mkdtemp(prefix="exolab-"))
+        self.gdb_socket = self.rundir / "gdb.sock" if gdb else None
+        self.args = self._arguments(program, memory, cpus, iso, extra)
+        self.output = bytearray()
+        self.notes: List[str] = []
+        self.lock = threading.Condition()
+        self.proc = None
+        self.reader = None
+        self.exited = False
+        self.result: Optional[Output] = None
+
+    def _arguments(self, program, memory, cpus, iso, extra) -> List[str]:
+        args = qemu_command() + [
+            "-display", "none", "-serial", "stdio", "-monitor", "none",
+            "-no-reboot", "-m", str(memory), "-smp", str(cpus),
+        ]
+        if iso:
+            args += ["-cdrom", str(self.build.require(self.build.iso))]
+        else:
+            image = self.build.require(self.build.image)
+            args += ["-drive", f"file={image},index=0,media=disk,"
+                               f"format=raw,snapshot=on"]
+        if program is not None:
+            # The kernel reads which program to run from QEMU's
+            # firmware configuration device (kernel/fwcfg.c).
+            args += ["-fw_cfg", f"name=opt/exolab/run,string={program}"]
+        if self.gdb_socket is not None:
+            args += ["-S", "-gdb",
+                     f"unix:{self.gdb_socket},server=on,wait=off"]
+        return args + list(extra)
+
+    # -- lifetime ---------------------------------------------------------
+
+    def start(self) -> "Qemu":
+        self.started = time.monotonic()
+        self.deadline = self.started + self.timeout
+        self.stderr_file = open(self.rundir / "stderr", "w+b")
+        self.proc = subprocess.Popen(
+            self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.stderr_file, start_new_session=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        return self
+
+    def _read(self) -> None:
+        while True:
+            chunk = self.proc.stdout.read1(65536)
+            with self.lock:
+                if not chunk:
+                    self.exited = True
+                    self.lock.notify_all()
+                    return
+                self.output += chunk
+                if len(self.output) > MAX_OUTPUT:
+                    self.notes.append(
+                        f"the kernel printed more than {MAX_OUTPUT} bytes; "
+                        f"the run was stopped")
+                    self.exited = True
+                    self.lock.notify_all()
+                    self._kill()
+                    return
+                self.lock.notify_all()
+
+    def _kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def stop(self) -> Output:
+        """Ends QEMU and returns everything the kernel printed."""
+        if self.result is not None:
+            return self.result
+        self._kill()
+        if self.proc:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            if self.reader:
+                self.reader.join(timeout=5)
+            for stream in (self.proc.stdin, self.proc.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            self.stderr_file.seek(0)
+            stderr = self.stderr_file.read().decode(errors="replace").strip()
+            self.stderr_file.close()
+            # QEMU's own complaints (not the kill we sent) are worth seeing.
+            stderr = "\n".join(l for l in stderr.splitlines()
+                               if "terminating on signal" not in l)
+            if stderr:
+                self.notes.append("QEMU said: " + stderr[:500])
+        text = self.output.decode(errors="replace")
+        with open(self.log_path, "w") as log:
+            log.write(text)
+            if self.notes:
+                log.write("\n--- grader notes ---\n" + "\n".join(self.notes) + "\n")
+        shutil.rmtree(self.rundir, ignore_errors=True)
+        self.result = Output(text, log_path=self._display_path(),
+                             notes=self.notes)
+        return self.result
+
+    def _display_path(self) -> str:
+        try:
+            return str(self.log_path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(self.log_path)
+
+    def __enter__(self) -> "Qemu":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- talking to the kernel ---------------------------------------------
+
+    def wait_for(self, pattern: str, start: int = 0) -> Optional[int]:
+        """Waits until the output from byte `start` on contains pattern;
+        returns the offset just past the match, or None if QEMU exited or
+        the run's deadline passed (a note says which)."""
+        regex = re.compile(pattern.encode())
+        with self.lock:
+            while True:
+                m = regex.search(self.output, start)
+                if m:
+                    return m.end()
+                if self.exited:
+                    code = self.proc.poll()
+                    if not any("more than" in n for n in self.notes):
+                        self.notes.append(
+                            f"QEMU exited (status {code}) while waiting for "
+                            f"{pattern!r}: did the kernel triple-fault or "
+                            f"reset the machine?")
+                    return None
+                remaining = self.deadline - time.monotonic()
+                if remaining <= 0:
+                    self.notes.append(
+                        f"timed out after {self.timeout:.0f}s waiting for "
+                        f"{pattern!r} (is the kernel stuck?)")
+                    return None
+                self.lock.wait(min(remaining, 0.5))
+
+    def send(self, text: str) -> None:
+        try:
+            self.proc.stdin.write(text.encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass
+
+
+def run_kernel(name: str, commands: Iterable[str] = (), *,
+               until: str = PROMPT, **options) -> Output:
+    """Boots the kernel and waits for `until` (the monitor prompt); then
+    types each command, waiting for the prompt after each.  Returns the
+    whole output.  Options go to Qemu (program=, memory=, iso=, ...)."""
+    with Qemu(name, **options) as qemu:
+        position = qemu.wait_for(until)
+        for command in commands:
+            if position is None:
+                break
+            qemu.send(command + "\n")
+            position = qemu.wait_for(until, position)
+    return qemu.stop()

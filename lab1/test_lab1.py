@@ -1,0 +1,260 @@
+"""Lab 1: booting the PC, formatted printing, the stack backtrace.
+
+Part A checks the boot path (provided code), part B the printf engine
+(exercise 8), part C the monitor and its backtrace (exercises 11, 12).
+"""
+import re
+import shutil
+
+import pytest
+
+from gradelib import GdbStub, Qemu, build, points, run_kernel, symbols
+
+# What kernel/boot/loader.c leaves in eax/ebx (kernel/boot/bootinfo.h).
+BOOTINFO_MAGIC = 0x4C4F5845
+BOOTINFO_PADDR = 0x5000
+KERNBASE = 0xF0000000
+
+PRINTF_NOT_IMPLEMENTED = r".*%o not implemented.*"
+BACKTRACE_NOT_IMPLEMENTED = r"backtrace: not implemented.*"
+FRAME = (r"  ebp (?P<ebp>[0-9a-f]{8})  eip (?P<eip>[0-9a-f]{8})  "
+         r"args (?P<args>[0-9a-f]{8}(?: [0-9a-f]{8}){4})")
+WHERE = r"       (?P<file>\S+):(?P<line>\d+): (?P<fn>\S+)\+(?P<off>\d+)"
+
+
+@pytest.fixture(scope="module")
+def boot():
+    """One boot, shared by the tests that only read its output."""
+    return run_kernel("lab1-boot", ["help", "kerninfo", "backtrace", "xyzzy"])
+
+
+@pytest.fixture(scope="module")
+def kernel_symbols():
+    return symbols(build().require(build().kernel))
+
+
+def frames(output, after=r"entering test_backtrace 0"):
+    """The (frame, location) match pairs of the first backtrace printed
+    after a line matching `after`."""
+    start = output.find(r"Stack backtrace:", max(output.find(after), 0))
+    if start < 0:
+        output.fail("missing line: 'Stack backtrace:'")
+    result = []
+    lines = output.lines[start + 1:]
+    i = 0
+    while i < len(lines):
+        frame = re.fullmatch(FRAME, lines[i])
+        if not frame:
+            break
+        where = re.fullmatch(WHERE, lines[i + 1]) if i + 1 < len(lines) else None
+        result.append((frame, where))
+        i += 2 if where else 1
+    return result
+
+
+
+
+# ---------------------------------------------------------------- part A
+
+@points(5, part="A")
+def test_boot_loader_enters_kernel(kernel_symbols):
+    """The boot loader jumps to the kernel's physical entry point with
+    eax = BOOTINFO_MAGIC and ebx = the boot information page."""
+    entry = kernel_symbols["entry"] - KERNBASE
+    with Qemu("lab1-boot-loader", gdb=True, timeout=20) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            stub.set_breakpoint(entry)
+            stop = stub.cont(timeout=15)
+            regs = stub.registers()
+        finally:
+            stub.close()
+    output = qemu.stop()
+    if not stop.startswith("T05"):
+        output.fail(f"QEMU did not stop at the kernel entry: {stop!r}")
+    if regs["eip"] != entry:
+        output.fail(f"stopped at eip {regs['eip']:#010x}, expected the "
+                    f"entry point {entry:#010x}")
+    if regs["eax"] != BOOTINFO_MAGIC or regs["ebx"] != BOOTINFO_PADDR:
+        output.fail(f"at the kernel entry eax={regs['eax']:#010x} "
+                    f"ebx={regs['ebx']:#010x}; expected eax={BOOTINFO_MAGIC:#010x} "
+                    f"ebx={BOOTINFO_PADDR:#x}")
+
+
+@points(5, part="A")
+def test_banner_and_prompt(boot):
+    """The kernel starts its output on a fresh serial line and reaches
+    the monitor."""
+    boot.expect(r"ExoLab exokernel",
+                r"Welcome to the ExoLab kernel monitor!",
+                r"K> .*", no=[r"kernel panic.*"])
+
+
+@points(5, part="A")
+def test_memory_map_passed(boot):
+    """The boot loader hands over the BIOS's E820 memory map."""
+    boot.expect(r"Booted by the ExoLab boot loader, memory map: [1-9]\d* regions")
+
+
+@points(5, part="A")
+def test_grub_boots():
+    """GRUB boots the same kernel through its Multiboot header."""
+    if not build().iso.exists():
+        reason = "no ISO was built"
+        if shutil.which("grub-mkrescue") is None:
+            reason = ("grub-mkrescue is not installed (sudo apt install "
+                      "grub-pc-bin grub-common xorriso mtools)")
+        pytest.skip(reason)
+    output = run_kernel("lab1-grub", ["kerninfo"], iso=True, timeout=30)
+    output.expect(r"ExoLab exokernel",
+                  r"Booted by a Multiboot loader, memory map: [1-9]\d* regions",
+                  r"Special kernel symbols:", no=[r"kernel panic.*"])
+
+
+# ---------------------------------------------------------------- part B
+
+@points(10, part="B")
+def test_printf_octal(boot):
+    """%o prints octal (exercise 8)."""
+    boot.expect(r"6828 decimal is 15254 octal!", no=[PRINTF_NOT_IMPLEMENTED])
+
+
+@points(10, part="B")
+def test_printf_octal_width_and_flags(boot):
+    """%o honours width, the 0 flag and the l modifier."""
+    boot.expect(r"printf: octal \[10\] width \[   755\] zeros \[000755\] "
+                r"long \[20000000000\]")
+
+
+@points(5, part="B")
+def test_printf_flags_and_widths(boot):
+    """The rest of the engine: widths, flags, hex, long long, strings."""
+    boot.expect(
+        r"printf: width \[   42\] left \[42   \] zeros \[00042\] negative \[-0042\]",
+        r"printf: hex \[beef\] HEX \[BEEF\] unsigned \[4294967295\] "
+        r"long long \[-12345678901234\]",
+        r"printf: string \[   exo\] precision \[ker\] char \[K\] percent \[%\]")
+
+
+# ---------------------------------------------------------------- part C
+
+@points(2, part="C")
+def test_help_lists_commands(boot):
+    boot.expect(r"help\s+- .*", r"kerninfo\s+- .*", r"backtrace\s+- .*")
+
+
+@points(3, part="C")
+def test_unknown_command(boot):
+    boot.expect(r"(K> )?Unknown command 'xyzzy'")
+
+
+@points(5, part="C")
+def test_kerninfo_matches_the_kernel(boot, kernel_symbols):
+    """kerninfo's addresses are the kernel ELF's own symbols."""
+    boot.expect(r"Special kernel symbols:")
+    for name in ("entry", "etext", "edata", "end"):
+        m = boot.match(r"  %s\s+(?P<virt>[0-9a-f]{8}) \(virt\)\s+"
+                       r"(?P<phys>[0-9a-f]{8}) \(phys\)" % name)
+        if m is None:
+            boot.fail(f"kerninfo does not show {name}")
+        virt, phys = int(m.group("virt"), 16), int(m.group("phys"), 16)
+        if virt != kernel_symbols[name] or phys != virt - KERNBASE:
+            boot.fail(f"kerninfo says {name} is at {virt:#x} (phys {phys:#x}); "
+                      f"the kernel's symbol table says {kernel_symbols[name]:#x}")
+    m = boot.match(r"Kernel executable memory footprint: (\d+)KB")
+    size = kernel_symbols["end"] - kernel_symbols["entry"]
+    if m is None or int(m.group(1)) != (size + 1023) // 1024:
+        boot.fail(f"expected a memory footprint of {(size + 1023) // 1024}KB")
+
+
+@points(5, part="C")
+def test_readline_bounds_long_lines():
+    """A 3000-character command is cut, not overflowed, and the monitor
+    keeps working."""
+    output = run_kernel("lab1-long-line", ["x" * 3000, "kerninfo"], timeout=60)
+    output.expect(r"(K> )?Unknown command 'x{1023}'", r"Special kernel symbols:",
+                  no=[r"kernel panic.*"])
+
+
+def boot_backtrace(boot):
+    boot.expect(r"entering test_backtrace 0", r"Stack backtrace:",
+                no=[BACKTRACE_NOT_IMPLEMENTED])
+    found = frames(boot)
+    if len(found) < 8:
+        boot.fail(f"the boot-time backtrace shows {len(found)} frames; "
+                  f"expected mon_backtrace's caller, 6 x test_backtrace, "
+                  f"i386_init and the entry code")
+    return found
+
+
+@points(5, part="C")
+def test_backtrace_frame_count(boot):
+    """The backtrace walks every frame up to the entry code (ebp = 0)."""
+    found = boot_backtrace(boot)
+    ebps = [int(f.group("ebp"), 16) for f, _ in found]
+    if ebps != sorted(ebps) or len(set(ebps)) != len(ebps):
+        boot.fail("frame pointers must increase from frame to frame: "
+                  + " ".join("%08x" % e for e in ebps))
+
+
+@points(5, part="C")
+def test_backtrace_arguments(boot):
+    """Frames 2-7 are test_backtrace(0) ... test_backtrace(5)."""
+    found = boot_backtrace(boot)
+    firsts = [int(f.group("args").split()[0], 16) for f, _ in found[1:7]]
+    if firsts != [0, 1, 2, 3, 4, 5]:
+        boot.fail("the first argument of frames 2-7 should be 0 1 2 3 4 5, "
+                  "got " + " ".join(map(str, firsts)))
+
+
+@points(5, part="C")
+def test_backtrace_return_addresses(boot, kernel_symbols):
+    """Each eip is a return address inside test_backtrace (frames 1-6)."""
+    found = boot_backtrace(boot)
+    start = kernel_symbols["test_backtrace"]
+    following = min(a for a in kernel_symbols.values() if a > start)
+    for f, _ in found[:6]:
+        eip = int(f.group("eip"), 16)
+        if not start < eip < following:
+            boot.fail(f"eip {eip:08x} is not inside test_backtrace "
+                      f"({start:08x}-{following:08x})")
+
+
+@points(10, part="C")
+def test_backtrace_symbols_and_lines(boot, kernel_symbols):
+    """Each frame names its file, line and function+offset (exercise 12)."""
+    found = boot_backtrace(boot)
+    if not all(where for _, where in found):
+        boot.fail("each frame line must be followed by "
+                  "'       file:line: function+offset'")
+    recursive = found[1:6]
+    for f, where in found[:6]:
+        eip = int(f.group("eip"), 16)
+        if where.group("fn") != "test_backtrace" or where.group("file") != "kernel/init.c":
+            boot.fail(f"frame with eip {eip:08x} should be in "
+                      f"kernel/init.c: test_backtrace, not "
+                      f"{where.group('file')}: {where.group('fn')}")
+        if int(where.group("off")) != eip - kernel_symbols["test_backtrace"]:
+            boot.fail(f"offset +{where.group('off')} for eip {eip:08x}: "
+                      f"should be eip - test_backtrace = "
+                      f"{eip - kernel_symbols['test_backtrace']}")
+    lines = {w.group("line") for _, w in recursive}
+    if len(lines) != 1 or "0" in lines:
+        boot.fail("the recursive calls all return to one line of "
+                  f"test_backtrace; the backtrace says lines {sorted(lines)}")
+    if found[6][1].group("fn") != "i386_init":
+        boot.fail(f"test_backtrace(5) was called by i386_init, not "
+                  f"{found[6][1].group('fn')}")
+
+
+@points(5, part="C")
+def test_backtrace_command(boot):
+    """The monitor's backtrace command walks from the monitor to i386_init."""
+    boot.expect(r"K> backtrace", r"Stack backtrace:",
+                no=[BACKTRACE_NOT_IMPLEMENTED])
+    found = frames(boot, after=r"K> backtrace")
+    names = [w.group("fn") for _, w in found if w]
+    for name in ("monitor", "i386_init"):
+        if name not in names:
+            boot.fail(f"the backtrace from the monitor should pass through "
+                      f"{name}; it shows {names}")
