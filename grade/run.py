@@ -14,6 +14,7 @@ status is 0 only for full marks.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -28,12 +29,12 @@ sys.path.insert(0, str(HERE))
 from gradelib.plugin import MARK  # noqa: E402
 
 
-def pytest_command(extra):
+def pytest_command(extra, rootdir=ROOT):
     env_path = os.pathsep.join(
         [str(HERE)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
     env = dict(os.environ, PYTHONPATH=env_path, PYTHONDONTWRITEBYTECODE="1")
     cmd = [sys.executable, "-m", "pytest", "-c", str(HERE / "pytest.ini"),
-           "--rootdir", str(ROOT), "-p", "gradelib.plugin", "-p", "no:terminal"] + extra
+           "--rootdir", str(rootdir), "-p", "gradelib.plugin", "-p", "no:terminal"] + extra
     return cmd, env
 
 
@@ -43,10 +44,20 @@ def records(lines):
             yield json.loads(line[len(MARK):])
 
 
-def collect(paths, keyword):
+def test_root(labs):
+    """pytest's rootdir: the repository, or the labs' common parent if
+    they lie outside it.  Test ids are paths relative to it, and every
+    pytest process runs there, so that an id names the same test in the
+    collecting process and in the workers."""
+    if all(ROOT == lab or ROOT in lab.parents for lab in labs):
+        return ROOT
+    return Path(os.path.commonpath(labs))
+
+
+def collect(paths, keyword, rootdir=ROOT):
     extra = ["--collect-only"] + (["-k", keyword] if keyword else []) + paths
-    cmd, env = pytest_command(extra)
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    cmd, env = pytest_command(extra, rootdir)
+    proc = subprocess.run(cmd, cwd=rootdir, env=env, capture_output=True, text=True)
     tests, errors = OrderedDict(), []
     for rec in records(proc.stdout.splitlines()):
         if rec["type"] == "test":
@@ -59,8 +70,9 @@ def collect(paths, keyword):
 
 
 class Grader:
-    def __init__(self, tests):
+    def __init__(self, tests, rootdir=ROOT):
         self.tests = tests
+        self.rootdir = rootdir
         self.results = {}
         self.lock = threading.Lock()
         self.width = max((len(t["name"]) for t in tests.values()), default=10)
@@ -74,9 +86,9 @@ class Grader:
             # The first failure wins (a teardown error after a pass).
             if previous and previous["outcome"] != "passed":
                 return
+            # A test is printed once, and again if an error in its
+            # teardown turns its pass into a failure.
             self.results[rec["nodeid"]] = rec
-            if previous:
-                return
             self.print_result(test, rec)
 
     def print_result(self, test, rec):
@@ -90,8 +102,9 @@ class Grader:
                 print("    " + text, flush=True)
 
     def run_worker(self, nodeids, keyword):
-        cmd, env = pytest_command((["-k", keyword] if keyword else []) + nodeids)
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        cmd, env = pytest_command((["-k", keyword] if keyword else []) + nodeids,
+                                  self.rootdir)
+        proc = subprocess.Popen(cmd, cwd=self.rootdir, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True)
         other = []
         for line in proc.stdout:
@@ -138,6 +151,13 @@ def write_json(path, tests, results, elapsed):
     Path(path).write_text(json.dumps(out, indent=2) + "\n")
 
 
+def xml_text(text):
+    """text with the characters XML 1.0 forbids (the control characters
+    a kernel may print, say) written as Python escapes."""
+    return re.sub("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]",
+                  lambda m: ascii(m.group())[1:-1], text)
+
+
 def write_junit(path, tests, results, elapsed):
     suite = ET.Element("testsuite", name="exolab", tests=str(len(tests)),
                        time="%.2f" % elapsed)
@@ -148,10 +168,10 @@ def write_junit(path, tests, results, elapsed):
                              name=test["name"], time="%.2f" % rec.get("duration", 0))
         if rec.get("outcome") == "skipped":
             skipped += 1
-            ET.SubElement(case, "skipped", message=rec.get("message", ""))
+            ET.SubElement(case, "skipped", message=xml_text(rec.get("message", "")))
         elif rec.get("outcome") != "passed":
             failures += 1
-            msg = rec.get("message", "")
+            msg = xml_text(rec.get("message", ""))
             node = ET.SubElement(case, "failure",
                                  message=(msg.splitlines() or [""])[0])
             node.text = msg
@@ -171,7 +191,10 @@ def main():
     args = parser.parse_args()
 
     started = time.monotonic()
-    tests, errors = collect(args.labs, args.keyword)
+    # Lab paths are relative to where the grader was started.
+    labs = [Path(lab).resolve() for lab in args.labs]
+    rootdir = test_root(labs)
+    tests, errors = collect([str(lab) for lab in labs], args.keyword, rootdir)
     for err in errors:
         print(f"error collecting {err['where']}:\n{err['message']}", file=sys.stderr)
     if errors:
@@ -180,7 +203,7 @@ def main():
         print("no tests found in " + " ".join(args.labs), file=sys.stderr)
         return 2
 
-    grader = Grader(tests)
+    grader = Grader(tests, rootdir)
     nodeids = list(tests)
     jobs = max(1, min(args.jobs, len(nodeids)))
     # Deal the tests out round-robin so each worker gets a mix.
