@@ -38,5 +38,6 @@ extern struct boot_information boot_information;
 
 void bootinfo_init(void);
 void bootinfo_report(void);
+bool boot_option(const char *key, char *buf, size_t size);
 
 #endif /* !KERNEL_BOOTINFO_H */

@@ -10,6 +10,9 @@
 #include <kernel/console.h>
 #include <kernel/monitor.h>
 #include <kernel/bootinfo.h>
+#if LAB >= 2
+#include <kernel/pmap.h>
+#endif
 
 /* gcc may clone or inline a function whose argument is a constant; the
  * backtrace exercise needs real, distinct frames. */
@@ -71,6 +74,11 @@ i386_init(void)
 	bootinfo_report();
 	printf_sample();
 	test_backtrace(5);
+
+#if LAB >= 2
+	/* Lab 2: physical pages and the kernel's page tables. */
+	mem_init();
+#endif
 
 	/* Nothing else to do yet: hand the machine to the monitor. */
 	for (;;)

@@ -19,13 +19,22 @@ static const struct command commands[] = {
 	{ "kerninfo", "Show where the kernel sits in memory", mon_kerninfo },
 	{ "backtrace", "Show the chain of calls that led here",
 	  mon_backtrace },
+#if LAB >= 2
+	{ "showmappings", "Show what virtual addresses START..END map to",
+	  mon_showmappings },
+	{ "setperm", "Change a page's W/U permissions: setperm VA [+|-]WU",
+	  mon_setperm },
+	{ "dumpmem", "Dump memory: dumpmem [-p] ADDR LEN (-p: physical)",
+	  mon_dumpmem },
+	{ "pages", "Count free and used physical pages", mon_pages },
+#endif
 };
 
 int
 mon_help(int argc, char **argv, struct Trapframe *tf)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		cprintf("%-10s - %s\n", commands[i].name, commands[i].help);
+		cprintf("%-12s - %s\n", commands[i].name, commands[i].help);
 	return 0;
 }
 

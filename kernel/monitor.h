@@ -25,4 +25,10 @@ int mon_help(int argc, char **argv, struct Trapframe *tf);
 int mon_kerninfo(int argc, char **argv, struct Trapframe *tf);
 int mon_backtrace(int argc, char **argv, struct Trapframe *tf);
 
+/* Lab 2: kernel/monitor_mem.c */
+int mon_showmappings(int argc, char **argv, struct Trapframe *tf);
+int mon_setperm(int argc, char **argv, struct Trapframe *tf);
+int mon_dumpmem(int argc, char **argv, struct Trapframe *tf);
+int mon_pages(int argc, char **argv, struct Trapframe *tf);
+
 #endif /* !KERNEL_MONITOR_H */

@@ -36,6 +36,10 @@ class Output:
 
     def _where(self) -> str:
         parts = []
+        # A panic explains most missing lines: say so up front.
+        panic = next((l for l in self.lines if l.startswith("kernel panic at ")), None)
+        if panic is not None:
+            parts.append("the kernel panicked: " + panic)
         for note in self.notes:
             parts.append(note)
         if self.log_path:

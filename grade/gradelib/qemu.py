@@ -34,8 +34,8 @@ class Qemu:
     """One QEMU process running the kernel, with its serial console."""
 
     def __init__(self, name: str, *, program: Optional[str] = None,
-                 memory: int = 128, cpus: int = 1, iso: bool = False,
-                 gdb: bool = False, extra: Sequence[str] = (),
+                 cmdline: str = "", memory: int = 128, cpus: int = 1,
+                 iso: bool = False, gdb: bool = False, extra: Sequence[str] = (),
                  timeout: float = 30.0):
         self.build = build()
         self.name = name
@@ -46,7 +46,14 @@ class Qemu:
         self.log_path = self.logdir / (re.sub(r"[^\w.-]", "_", name) + ".log")
         self.rundir = Path(tempfile.mkdtemp(prefix="exolab-"))
         self.gdb_socket = self.rundir / "gdb.sock" if gdb else None
-        self.args = self._arguments(program, memory, cpus, iso, extra)
+        try:
+            if program is not None:
+                cmdline = f"run={program} {cmdline}".strip()
+            self.args = self._arguments(cmdline, memory, cpus, iso, extra)
+        except BaseException:
+            # No kernel image (say): there will be no run to clean up.
+            shutil.rmtree(self.rundir, ignore_errors=True)
+            raise
         self.output = bytearray()
         self.notes: List[str] = []
         self.lock = threading.Condition()
@@ -55,7 +62,7 @@ class Qemu:
         self.exited = False
         self.result: Optional[Output] = None
 
-    def _arguments(self, program, memory, cpus, iso, extra) -> List[str]:
+    def _arguments(self, cmdline, memory, cpus, iso, extra) -> List[str]:
         args = qemu_command() + [
             "-display", "none", "-serial", "stdio", "-monitor", "none",
             "-no-reboot", "-m", str(memory), "-smp", str(cpus),
@@ -66,10 +73,10 @@ class Qemu:
             image = self.build.require(self.build.image)
             args += ["-drive", f"file={image},index=0,media=disk,"
                                f"format=raw,snapshot=on"]
-        if program is not None:
-            # The kernel reads which program to run from QEMU's
-            # firmware configuration device (kernel/fwcfg.c).
-            args += ["-fw_cfg", f"name=opt/exolab/run,string={program}"]
+        if cmdline:
+            # The kernel reads its command line (run=PROGRAM, ...) from
+            # QEMU's firmware configuration device (kernel/fwcfg.c).
+            args += ["-fw_cfg", f"name=opt/exolab/cmdline,string={cmdline}"]
         if self.gdb_socket is not None:
             args += ["-S", "-gdb",
                      f"unix:{self.gdb_socket},server=on,wait=off"]
@@ -174,7 +181,11 @@ class Qemu:
                 if m:
                     return m.end()
                 if self.exited:
-                    code = self.proc.poll()
+                    # Its output ends just before the process does.
+                    try:
+                        code = self.proc.wait(timeout=1)
+                    except subprocess.TimeoutExpired:
+                        code = None
                     if not any("more than" in n for n in self.notes):
                         self.notes.append(
                             f"QEMU exited (status {code}) while waiting for "
@@ -184,7 +195,7 @@ class Qemu:
                 remaining = self.deadline - time.monotonic()
                 if remaining <= 0:
                     self.notes.append(
-                        f"timed out after {self.timeout:.0f}s waiting for "
+                        f"timed out after {self.timeout:g}s waiting for "
                         f"{pattern!r} (is the kernel stuck?)")
                     return None
                 self.lock.wait(min(remaining, 0.5))
@@ -201,7 +212,8 @@ def run_kernel(name: str, commands: Iterable[str] = (), *,
                until: str = PROMPT, **options) -> Output:
     """Boots the kernel and waits for `until` (the monitor prompt); then
     types each command, waiting for the prompt after each.  Returns the
-    whole output.  Options go to Qemu (program=, memory=, iso=, ...)."""
+    whole output.  Options go to Qemu (program=, cmdline=, memory=,
+    iso=, ...)."""
     with Qemu(name, **options) as qemu:
         position = qemu.wait_for(until)
         for command in commands:

@@ -1,0 +1,122 @@
+/*
+ * Detecting physical memory.
+ *
+ * The best source is the memory map the firmware gives the boot loader
+ * (E820 from our boot sector, or GRUB's Multiboot map): a list of
+ * regions, each usable RAM or not.  Without one we fall back to the
+ * two sizes the BIOS stores in CMOS: "base" memory below 640 KiB and
+ * "extended" memory from 1 MiB up, with the I/O hole between.
+ */
+#include <inc/stdio.h>
+#include <inc/mmu.h>
+#include <kernel/memdetect.h>
+#include <kernel/bootinfo.h>
+#include <kernel/cmos.h>
+
+/* The usable regions, clipped to whole pages below the cap. */
+#define MAX_USABLE 32
+static struct {
+	physaddr_t start, end;
+} usable[MAX_USABLE];
+static int nusable;
+
+static void
+add_usable(uint64_t start, uint64_t end)
+{
+	/* Only whole pages, and nothing the KERNBASE window can't map. */
+	start = ROUNDUP(start, (uint64_t) PGSIZE);
+	end = ROUNDDOWN(end, (uint64_t) PGSIZE);
+	if (end > MAX_PHYSICAL_MEMORY)
+		end = MAX_PHYSICAL_MEMORY;
+	if (start >= end || nusable == MAX_USABLE)
+		return;
+	usable[nusable].start = start;
+	usable[nusable].end = end;
+	nusable++;
+}
+
+static unsigned
+nvram_read16(unsigned reg)
+{
+	return cmos_read(reg) | (cmos_read(reg + 1) << 8);
+}
+
+/* Fills usable[] from CMOS: base memory, and extended memory above
+ * 1 MiB (two registers: up to 16 MiB in KiB, beyond in 64 KiB units). */
+static void
+use_cmos_sizes(void)
+{
+	uint64_t basemem_kb = nvram_read16(NVRAM_BASELO);
+	uint64_t extmem_kb = nvram_read16(NVRAM_EXTLO);
+	uint64_t ext16mem_kb = nvram_read16(NVRAM_EXT16LO) * 64ULL;
+
+	add_usable(0, basemem_kb * 1024);
+	if (ext16mem_kb)
+		add_usable(EXTPHYSMEM, 16 * 1024 * 1024 + ext16mem_kb * 1024);
+	else
+		add_usable(EXTPHYSMEM, EXTPHYSMEM + extmem_kb * 1024);
+}
+
+bool
+page_is_ram(physaddr_t pa)
+{
+	for (int i = 0; i < nusable; i++)
+		if (pa >= usable[i].start && pa < usable[i].end)
+			return true;
+	return false;
+}
+
+size_t
+detect_memory(void)
+{
+	const struct boot_information *bi = &boot_information;
+	uint64_t found_end = 0;
+	physaddr_t total = 0, base = 0;
+
+	for (int i = 0; i < bi->nregions; i++) {
+		const struct memory_region *r = &bi->regions[i];
+		/* A region that wraps around is garbage: ignore the map. */
+		if (r->base + r->length < r->base) {
+			nusable = 0;
+			found_end = 0;
+			break;
+		}
+		if (!r->usable)
+			continue;
+		add_usable(r->base, r->base + r->length);
+		if (r->base + r->length > found_end)
+			found_end = r->base + r->length;
+	}
+
+	/* A map with no usable memory at 1 MiB (where the kernel runs)
+	 * cannot be right. */
+	if (!page_is_ram(EXTPHYSMEM)) {
+		if (bi->nregions > 0)
+			cprintf("warning: the boot loader's memory map is corrupt; "
+				"using the CMOS memory sizes\n");
+		else
+			cprintf("warning: no memory map from the boot loader; "
+				"using the CMOS memory sizes\n");
+		nusable = 0;
+		use_cmos_sizes();
+		found_end = 0;
+	}
+
+	for (int i = 0; i < nusable; i++) {
+		if (usable[i].end > total)
+			total = usable[i].end;
+		if (usable[i].start == 0)
+			base = usable[i].end;
+		if (usable[i].end > found_end)
+			found_end = usable[i].end;
+	}
+	if (found_end > MAX_PHYSICAL_MEMORY)
+		cprintf("Physical memory: %uK found, using %uK: KERNBASE maps "
+			"at most %u MiB\n", (unsigned) (found_end / 1024),
+			(unsigned) (total / 1024),
+			(unsigned) (MAX_PHYSICAL_MEMORY >> 20));
+	cprintf("Physical memory: %uK available, base = %uK, extended = %uK\n",
+		(unsigned) (total / 1024), (unsigned) (base / 1024),
+		(unsigned) ((total - EXTPHYSMEM) / 1024));
+	return total / PGSIZE;
+}

@@ -1,0 +1,239 @@
+/*
+ * The monitor's memory commands (lab 2): look at, and poke at, the page
+ * tables of the address space the CPU is using (CR3).
+ *
+ *   showmappings START END   what [START, END] maps to, as runs
+ *   setperm VA [+|-]FLAGS    change W and U on the page at VA
+ *   dumpmem [-p] ADDR LEN    hex dump of virtual (or physical) memory
+ *   pages                    how many physical pages are free
+ *
+ * Addresses are hexadecimal, with or without 0x.  Commands never read
+ * memory that is not mapped: they say so instead.
+ */
+#include <inc/stdio.h>
+#include <inc/string.h>
+#include <inc/x86.h>
+#include <kernel/monitor.h>
+#include <kernel/pmap.h>
+
+/* Parses a hex number of at most 8 digits; false if s is not one. */
+static bool
+parse_hex(const char *s, uint32_t *value)
+{
+	int digits = 0;
+
+	*value = 0;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; *s; s++, digits++) {
+		int d;
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return false;
+		*value = (*value << 4) | d;
+	}
+	return digits > 0 && digits <= 8;
+}
+
+static pde_t *
+current_pgdir(void)
+{
+	return (pde_t *) (rcr3() + KERNBASE);
+}
+
+/* How va is mapped: its physical address and PTE flags, or false. */
+static bool
+translate(pde_t *pgdir, uintptr_t va, physaddr_t *pa, int *flags)
+{
+	pde_t pde = pgdir[PDX(va)];
+
+	if (!(pde & PTE_P))
+		return false;
+	if (pde & PTE_PS) {
+		*pa = (pde & ~(PTSIZE - 1)) | (va & (PTSIZE - 1) & ~0xFFF);
+		*flags = pde & 0xFFF;
+		return true;
+	}
+	pte_t pte = ((pte_t *) (PTE_ADDR(pde) + KERNBASE))[PTX(va)];
+	if (!(pte & PTE_P))
+		return false;
+	*pa = PTE_ADDR(pte);
+	/* Access needs both levels' permission. */
+	*flags = (pte & 0xFFF & ~(PTE_W | PTE_U)) | (pte & pde & (PTE_W | PTE_U));
+	return true;
+}
+
+static void
+print_run(uintptr_t start, uintptr_t last, bool mapped, physaddr_t pa,
+	  int flags)
+{
+	if (!mapped) {
+		cprintf("  %08x-%08x  unmapped\n", start, last);
+		return;
+	}
+	cprintf("  %08x-%08x -> %08x-%08x  %c %c %c%s\n", start, last, pa,
+		pa + (last - start), 'P', (flags & PTE_W) ? 'W' : '-',
+		(flags & PTE_U) ? 'U' : '-', (flags & PTE_PS) ? " PS" : "");
+}
+
+int
+mon_showmappings(int argc, char **argv, struct Trapframe *tf)
+{
+	uint32_t start, end;
+
+	if (argc != 3 || !parse_hex(argv[1], &start) ||
+	    !parse_hex(argv[2], &end) || end < start) {
+		cprintf("usage: showmappings START END  (hex addresses, START <= END)\n");
+		return 0;
+	}
+	pde_t *pgdir = current_pgdir();
+	start = ROUNDDOWN(start, PGSIZE);
+
+	/* Print runs of pages that are mapped contiguously with the same
+	 * permissions (or unmapped) as one line each. */
+	uintptr_t run_start = start;
+	physaddr_t run_pa = 0;
+	int run_flags = 0;
+	bool run_mapped = translate(pgdir, start, &run_pa, &run_flags);
+	uintptr_t va = start;
+	for (;;) {
+		uintptr_t next = va + PGSIZE;
+		physaddr_t pa = 0;
+		int flags = 0;
+		bool at_end = next == 0 || next > end;
+		bool mapped = !at_end && translate(pgdir, next, &pa, &flags);
+		bool same = !at_end && mapped == run_mapped &&
+			    (!mapped || (pa == run_pa + (next - run_start) &&
+					 (flags & (PTE_W | PTE_U | PTE_PS)) ==
+					 (run_flags & (PTE_W | PTE_U | PTE_PS))));
+		if (!same) {
+			print_run(run_start, next - 1, run_mapped, run_pa, run_flags);
+			if (at_end)
+				break;
+			run_start = next;
+			run_mapped = mapped;
+			run_pa = pa;
+			run_flags = flags;
+		}
+		va = next;
+	}
+	return 0;
+}
+
+int
+mon_setperm(int argc, char **argv, struct Trapframe *tf)
+{
+	uint32_t va;
+	char op;
+	const char *flags;
+	int bits = 0;
+
+	if (argc != 3 || !parse_hex(argv[1], &va)) {
+		cprintf("usage: setperm VA [+|-]FLAGS   (FLAGS: W and/or U; "
+			"no sign sets them exactly)\n");
+		return 0;
+	}
+	op = argv[2][0];
+	flags = (op == '+' || op == '-') ? argv[2] + 1 : argv[2];
+	for (const char *f = flags; *f; f++) {
+		if (*f == 'W' || *f == 'w')
+			bits |= PTE_W;
+		else if (*f == 'U' || *f == 'u')
+			bits |= PTE_U;
+		else {
+			cprintf("setperm: unknown flag '%c' (W and U can change)\n", *f);
+			return 0;
+		}
+	}
+
+	pde_t *pgdir = current_pgdir();
+	pde_t pde = pgdir[PDX(va)];
+	if ((pde & PTE_P) && (pde & PTE_PS)) {
+		cprintf("setperm: %08x is in a 4 MiB page; not supported\n", va);
+		return 0;
+	}
+	pte_t *pte = (pde & PTE_P) ? (pte_t *) (PTE_ADDR(pde) + KERNBASE) + PTX(va)
+				   : NULL;
+	if (pte == NULL || !(*pte & PTE_P)) {
+		cprintf("setperm: %08x is not mapped\n", va);
+		return 0;
+	}
+	if (op == '+')
+		*pte |= bits;
+	else if (op == '-')
+		*pte &= ~bits;
+	else
+		*pte = (*pte & ~(PTE_W | PTE_U)) | bits;
+	invlpg((void *) va);
+
+	physaddr_t pa;
+	int now;
+	va = ROUNDDOWN(va, PGSIZE);
+	if (translate(pgdir, va, &pa, &now))
+		print_run(va, va + PGSIZE - 1, true, pa, now);
+	return 0;
+}
+
+/* Most bytes dumpmem prints at once. */
+#define DUMPMEM_MAX 65536
+
+int
+mon_dumpmem(int argc, char **argv, struct Trapframe *tf)
+{
+	bool physical = argc > 1 && strcmp(argv[1], "-p") == 0;
+	uint32_t addr, len;
+
+	if (argc != 3 + physical || !parse_hex(argv[1 + physical], &addr) ||
+	    !parse_hex(argv[2 + physical], &len) || len == 0 ||
+	    len > DUMPMEM_MAX) {
+		cprintf("usage: dumpmem [-p] ADDR LEN   (hex; LEN at most %x; "
+			"-p: ADDR is physical)\n", DUMPMEM_MAX);
+		return 0;
+	}
+	pde_t *pgdir = current_pgdir();
+	/* Stop at the top of the address space rather than wrap. */
+	if (len - 1 > 0xFFFFFFFF - addr)
+		len = 0xFFFFFFFF - addr + 1;
+
+	for (uint32_t offset = 0; offset < len; offset += 16) {
+		uint32_t line = addr + offset;
+		cprintf("%s%08x:", physical ? "pa " : "", line);
+		for (uint32_t i = 0; i < 16 && offset + i < len; i++) {
+			uint32_t a = line + i;
+			const uint8_t *p = NULL;
+			physaddr_t pa;
+			int flags;
+
+			if (physical) {
+				if (PGNUM(a) < npages)
+					p = (const uint8_t *) (a + KERNBASE);
+			} else if (translate(pgdir, a, &pa, &flags)) {
+				p = (const uint8_t *) (pa + PGOFF(a) + KERNBASE);
+				if (PGNUM(pa) >= npages)
+					p = NULL;	/* device memory: don't */
+			}
+			if (p)
+				cprintf(" %02x", *p);
+			else
+				cprintf(" --");
+		}
+		cprintf("\n");
+	}
+	return 0;
+}
+
+int
+mon_pages(int argc, char **argv, struct Trapframe *tf)
+{
+	size_t nfree = page_free_count();
+
+	cprintf("pages: %u total, %u free, %u in use (%uK free)\n",
+		(unsigned) npages, (unsigned) nfree,
+		(unsigned) (npages - nfree), (unsigned) (nfree * PGSIZE / 1024));
+	return 0;
+}

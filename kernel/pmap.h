@@ -1,0 +1,100 @@
+/*
+ * Physical pages and page tables (kernel/pmap.c), and the helpers that
+ * convert between the three ways the kernel names a page:
+ *
+ *   physical address  physaddr_t      what the page tables hold
+ *   kernel virtual    void *          KERNBASE + physical: how the
+ *                                     kernel reads and writes the page
+ *   PageInfo          struct PageInfo *  its entry in pages[]
+ */
+#ifndef KERNEL_PMAP_H
+#define KERNEL_PMAP_H
+
+#include <inc/memlayout.h>
+#include <inc/assert.h>
+
+struct Env;
+
+extern char bootstacktop[], bootstack[];
+
+extern struct PageInfo *pages;	/* one entry per physical page */
+extern size_t npages;		/* how many physical pages we manage */
+extern pde_t *kern_pgdir;	/* the kernel's page directory */
+extern struct PageInfo *page_free_list; /* free pages, linked by pp_link */
+
+/* Converts a kernel virtual address (KERNBASE and up) to physical. */
+#define PADDR(kva) _paddr(__FILE__, __LINE__, kva)
+
+static inline physaddr_t
+_paddr(const char *file, int line, void *kva)
+{
+	if ((uintptr_t) kva < KERNBASE)
+		_panic(file, line, "PADDR called with invalid kva %08lx",
+		       (unsigned long) kva);
+	return (physaddr_t) kva - KERNBASE;
+}
+
+/* Converts a physical address to its kernel virtual address. */
+#define KADDR(pa) _kaddr(__FILE__, __LINE__, pa)
+
+static inline void *
+_kaddr(const char *file, int line, physaddr_t pa)
+{
+	if (PGNUM(pa) >= npages)
+		_panic(file, line, "KADDR called with invalid pa %08lx",
+		       (unsigned long) pa);
+	return (void *) (pa + KERNBASE);
+}
+
+enum {
+	/* For page_alloc: fill the page with zeros. */
+	ALLOC_ZERO = 1 << 0,
+};
+
+void mem_init(void);
+
+void page_init(void);
+struct PageInfo *page_alloc(int alloc_flags);
+void page_free(struct PageInfo *pp);
+void page_decref(struct PageInfo *pp);
+
+pte_t *pgdir_walk(pde_t *pgdir, const void *va, int create);
+void boot_map_region(pde_t *pgdir, uintptr_t va, size_t size, physaddr_t pa,
+		     int perm);
+int page_insert(pde_t *pgdir, struct PageInfo *pp, void *va, int perm);
+void page_remove(pde_t *pgdir, void *va);
+struct PageInfo *page_lookup(pde_t *pgdir, void *va, pte_t **pte_store);
+void tlb_invalidate(pde_t *pgdir, void *va);
+
+/* How many pages are on the free list (for checks and the monitor). */
+size_t page_free_count(void);
+
+/* kernel/pmap_check.c: the self-checks mem_init runs at boot. */
+void check_page_free_list(bool only_low_memory);
+void check_page_alloc(void);
+void check_page(void);
+void check_kern_pgdir(void);
+void check_page_installed_pgdir(void);
+
+static inline physaddr_t
+page2pa(struct PageInfo *pp)
+{
+	return (pp - pages) << PGSHIFT;
+}
+
+static inline struct PageInfo *
+pa2page(physaddr_t pa)
+{
+	if (PGNUM(pa) >= npages)
+		panic("pa2page called with invalid pa %08lx",
+		      (unsigned long) pa);
+	return &pages[PGNUM(pa)];
+}
+
+static inline void *
+page2kva(struct PageInfo *pp)
+{
+	return KADDR(page2pa(pp));
+}
+
+#endif /* !KERNEL_PMAP_H */

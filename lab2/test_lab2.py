@@ -1,0 +1,249 @@
+"""Lab 2: physical page management, page tables, the kernel address space.
+
+Part A: the page allocator.  Part B: page table operations.  Part C: the
+kernel's page directory, checked from the monitor.  Part D: detecting
+physical memory.
+"""
+import re
+
+import pytest
+
+from gradelib import build, points, run_kernel, symbols
+
+KERNBASE = 0xF0000000
+UPAGES = 0xEF000000
+KSTACKTOP = KERNBASE
+KSTKSIZE = 8 * 4096
+PTSIZE = 4 << 20
+NO_PANIC = [r"kernel panic.*"]
+
+COMMANDS = [
+    "showmappings f0000000 f0003fff",
+    "showmappings ef000000 ef000fff",
+    "showmappings efc00000 efff7fff",
+    "showmappings efff8000 efffffff",
+    "showmappings 0 3fffff",
+    "pages",
+    "dumpmem -p 100000 10",
+    "dumpmem f0100000 10",
+]
+
+
+@pytest.fixture(scope="module")
+def boot():
+    return run_kernel("lab2-boot", COMMANDS)
+
+
+@pytest.fixture(scope="module")
+def kernel_symbols():
+    return symbols(build().require(build().kernel))
+
+
+def mapping_after(output, command):
+    """The run lines showmappings printed for `command`."""
+    start = output.find(re.escape("K> " + command))
+    if start < 0:
+        output.fail(f"the monitor did not run {command!r}")
+    runs = []
+    for line in output.lines[start + 1:]:
+        m = re.fullmatch(r"  ([0-9a-f]{8})-([0-9a-f]{8})(?: -> ([0-9a-f]{8})-[0-9a-f]{8}"
+                         r"  P ([W-]) ([U-])(?: PS)?|  unmapped)", line)
+        if not m:
+            break
+        runs.append(m)
+    if not runs:
+        output.fail(f"{command!r} printed no mappings (is showmappings broken?)")
+    return runs
+
+
+# ---------------------------------------------------------------- part A
+
+@points(10, part="A")
+def test_check_page_free_list(boot):
+    """page_init puts exactly the free pages on the free list."""
+    boot.expect(r"check_page_free_list\(\) succeeded!",
+                no=[r"kernel panic at .*(boot_alloc|page_init): not implemented.*"])
+
+
+@points(10, part="A")
+def test_check_page_alloc(boot):
+    """page_alloc and page_free: distinct pages, exhaustion, ALLOC_ZERO."""
+    boot.expect(r"check_page_alloc\(\) succeeded!")
+
+
+# ---------------------------------------------------------------- part B
+
+@points(20, part="B")
+def test_check_page(boot):
+    """pgdir_walk, page_insert, page_lookup, page_remove, re-insertion."""
+    boot.expect(r"check_page\(\) succeeded!")
+
+
+# ---------------------------------------------------------------- part C
+
+@points(10, part="C")
+def test_check_kern_pgdir(boot):
+    """mem_init maps UPAGES, the kernel stack and KERNBASE correctly."""
+    boot.expect(r"check_kern_pgdir\(\) succeeded!")
+
+
+@points(5, part="C")
+def test_check_page_installed_pgdir(boot):
+    """With kern_pgdir loaded, remapping a page takes effect (TLB)."""
+    boot.expect(r"check_kern_pgdir\(\) succeeded!",
+                r"check_page_free_list\(\) succeeded!",
+                r"check_page_installed_pgdir\(\) succeeded!",
+                r"Welcome to the ExoLab kernel monitor!", no=NO_PANIC)
+
+
+@points(5, part="C")
+def test_kernbase_maps_physical_zero(boot):
+    """KERNBASE maps physical 0, kernel read/write, not user."""
+    run = mapping_after(boot, COMMANDS[0])[0]
+    if run.group(3) != "00000000" or run.group(4) != "W" or run.group(5) != "-":
+        boot.fail(f"f0000000 should map pa 00000000 as P W -; showmappings "
+                  f"says {run.group(0).strip()}")
+    if int(run.group(2), 16) < 0xF0003FFF:
+        boot.fail("f0000000-f0003fff should be one contiguous kernel mapping")
+
+
+@points(5, part="C")
+def test_upages_is_user_read_only(boot, kernel_symbols):
+    """UPAGES maps pages[] (just past the kernel) user read-only."""
+    run = mapping_after(boot, COMMANDS[1])[0]
+    if run.group(3) is None or run.group(4) != "-" or run.group(5) != "U":
+        boot.fail(f"UPAGES should be mapped P - U; showmappings says "
+                  f"{run.group(0).strip()}")
+    pa = int(run.group(3), 16)
+    if pa < kernel_symbols["end"] - KERNBASE:
+        boot.fail(f"UPAGES maps pa {pa:08x}, inside the kernel image; "
+                  f"pages[] comes from boot_alloc, after `end`")
+
+
+@points(5, part="C")
+def test_kernel_stack_and_guard(boot, kernel_symbols):
+    """The boot stack sits below KSTACKTOP over an unmapped guard."""
+    guard = mapping_after(boot, COMMANDS[2])
+    if len(guard) != 1 or guard[0].group(3) is not None:
+        boot.fail("[KSTACKTOP - PTSIZE, KSTACKTOP - KSTKSIZE) must be "
+                  "unmapped: " + "; ".join(r.group(0).strip() for r in guard))
+    stack = mapping_after(boot, COMMANDS[3])
+    expected = kernel_symbols["bootstack"] - KERNBASE
+    if (len(stack) != 1 or stack[0].group(3) is None
+            or int(stack[0].group(3), 16) != expected
+            or stack[0].group(4) != "W" or stack[0].group(5) != "-"):
+        boot.fail(f"efff8000-efffffff should map the boot stack at pa "
+                  f"{expected:08x} as P W -; showmappings says "
+                  + "; ".join(r.group(0).strip() for r in stack))
+
+
+@points(3, part="C")
+def test_nothing_mapped_low(boot):
+    """Nothing is mapped below UTOP in the kernel's page directory."""
+    runs = mapping_after(boot, COMMANDS[4])
+    if len(runs) != 1 or runs[0].group(3) is not None:
+        boot.fail("0-3fffff should be unmapped")
+
+
+@points(4, part="C")
+def test_pages_command(boot):
+    """`pages` counts match the memory detected."""
+    total = boot.match(r"Physical memory: (\d+)K available.*")
+    pages = boot.match(r"pages: (\d+) total, (\d+) free, (\d+) in use.*")
+    if not total or not pages:
+        boot.fail("need both the 'Physical memory' line and `pages` output")
+    n, free, used = (int(pages.group(i)) for i in (1, 2, 3))
+    if n != int(total.group(1)) // 4 or free + used != n or not 0 < free < n:
+        boot.fail(f"pages says {n} total / {free} free / {used} used for "
+                  f"{total.group(1)}K of memory")
+
+
+@points(3, part="C")
+def test_dumpmem_virtual_and_physical(boot):
+    """dumpmem reads the kernel's first bytes (the Multiboot magic) both
+    at physical 0x100000 and at its virtual address."""
+    boot.expect(r"pa 00100000: 02 b0 ad 1b .*", r"f0100000: 02 b0 ad 1b .*")
+
+
+@points(5, part="C")
+def test_monitor_commands_reject_bad_input():
+    """Bad arguments print usage; nothing faults; setperm changes bits."""
+    output = run_kernel("lab2-bad-input", [
+        "showmappings", "showmappings zz 1", "showmappings 2000 1000",
+        "dumpmem -p", "dumpmem 0 0", "dumpmem -p ffffffff 10", "dumpmem 123456789 1",
+        "setperm", "setperm 0 +W", "setperm ef000000 +X",
+        "setperm ef000000 +W", "setperm ef000000 -W", "pages"])
+    output.expect(r"(K> )?usage: showmappings.*", r"(K> )?usage: showmappings.*",
+                  r"(K> )?usage: showmappings.*", r"(K> )?usage: dumpmem.*",
+                  r"(K> )?usage: dumpmem.*", r"pa ffffffff: --",
+                  r"(K> )?usage: dumpmem.*", r"(K> )?usage: setperm.*",
+                  r"(K> )?setperm: 00000000 is not mapped",
+                  r"(K> )?setperm: unknown flag 'X'.*",
+                  r"  ef000000-ef000fff -> [0-9a-f]{8}-[0-9a-f]{8}  P W U",
+                  r"  ef000000-ef000fff -> [0-9a-f]{8}-[0-9a-f]{8}  P - U",
+                  r"(K> )?pages: \d+ total.*", no=NO_PANIC)
+
+
+# ---------------------------------------------------------------- part D
+
+def physical_memory(megabytes, cmdline=""):
+    output = run_kernel(f"lab2-mem{megabytes}{'-' + cmdline.replace('=', '-') if cmdline else ''}",
+                        ["pages"], memory=megabytes, cmdline=cmdline)
+    m = output.match(r"Physical memory: (\d+)K available, base = (\d+)K, "
+                     r"extended = (\d+)K")
+    if m is None:
+        output.fail("missing the 'Physical memory: ...K available' line")
+    return output, int(m.group(1)), int(m.group(2)), int(m.group(3))
+
+
+@pytest.mark.parametrize("megabytes", [32, 128])
+@points(3, part="D")
+def test_memory_detected(megabytes):
+    output, total, base, extended = physical_memory(megabytes)
+    # The BIOS keeps a little at the top for itself (ACPI tables).
+    if not megabytes * 1024 - 1024 <= total <= megabytes * 1024:
+        output.fail(f"with -m {megabytes}, found {total}K")
+    if not 600 <= base <= 640 or extended != total - 1024:
+        output.fail(f"base {base}K / extended {extended}K do not add up")
+    output.expect(r"check_page_installed_pgdir\(\) succeeded!", no=NO_PANIC)
+
+
+@points(4, part="D")
+def test_memory_capped_at_kernbase_window():
+    """With 512 MiB, the kernel uses the 256 MiB KERNBASE can map, and
+    says so."""
+    output, total, _, _ = physical_memory(512)
+    output.expect(r"Physical memory: 5\d{5}K found, using 262144K: KERNBASE maps.*")
+    if total != 262144:
+        output.fail(f"expected 262144K available, got {total}K")
+    output.expect(r"check_page_installed_pgdir\(\) succeeded!", no=NO_PANIC)
+
+
+@points(3, part="D")
+def test_cmos_fallback_without_memory_map():
+    """memmap=off: no map, so the kernel falls back to CMOS, with a warning."""
+    output, total, base, _ = physical_memory(64, cmdline="memmap=off")
+    output.expect(r"warning: no memory map from the boot loader; using the "
+                  r"CMOS memory sizes")
+    if total != 65536 or base != 640:
+        output.fail(f"CMOS says 640K base and 65536K in all; got {base}K, {total}K")
+    output.expect(r"check_page_installed_pgdir\(\) succeeded!", no=NO_PANIC)
+
+
+@points(3, part="D")
+def test_too_little_memory_panics_clearly():
+    """With 4 MiB the kernel refuses, saying how much it needs."""
+    output = run_kernel("lab2-mem4", [], memory=4)
+    output.expect(r"kernel panic at kernel/pmap\.c:\d+: mem_init: ExoLab needs "
+                  r"at least 8192K of RAM and this machine has \d+K.*")
+
+
+@points(3, part="D")
+def test_grub_path_detects_memory():
+    """Booted by GRUB, the kernel reads the Multiboot memory map."""
+    if not build().iso.exists():
+        pytest.skip("no ISO was built (grub-mkrescue missing?)")
+    output = run_kernel("lab2-grub", ["pages"], iso=True)
+    output.expect(r"Booted by a Multiboot loader, memory map: [1-9]\d* regions",
+                  r"Physical memory: 1[23]\d{4}K available.*",
+                  r"check_page_installed_pgdir\(\) succeeded!", no=NO_PANIC)
