@@ -44,14 +44,14 @@ def records(lines):
             yield json.loads(line[len(MARK):])
 
 
-def test_root(labs):
-    """pytest's rootdir: the repository, or the labs' common parent if
-    they lie outside it.  Test ids are paths relative to it, and every
-    pytest process runs there, so that an id names the same test in the
-    collecting process and in the workers."""
-    if all(ROOT == lab or ROOT in lab.parents for lab in labs):
+def rootdir_for(labs):
+    """pytest's rootdir: the repository, or the directory holding the
+    labs if they lie outside it.  Test ids are paths relative to it, and
+    every pytest process runs there, so that an id names the same test
+    in the collecting process and in the workers."""
+    if all(ROOT in lab.parents for lab in labs):
         return ROOT
-    return Path(os.path.commonpath(labs))
+    return Path(os.path.commonpath([lab.parent for lab in labs]))
 
 
 def collect(paths, keyword, rootdir=ROOT):
@@ -64,7 +64,7 @@ def collect(paths, keyword, rootdir=ROOT):
             tests[rec["nodeid"]] = rec
         elif rec["type"] == "error":
             errors.append(rec)
-    if proc.returncode not in (0, 5) and not tests:
+    if proc.returncode not in (0, 5) and not tests and not errors:
         errors.append({"where": "pytest", "message": proc.stdout + proc.stderr})
     return tests, errors
 
@@ -193,7 +193,7 @@ def main():
     started = time.monotonic()
     # Lab paths are relative to where the grader was started.
     labs = [Path(lab).resolve() for lab in args.labs]
-    rootdir = test_root(labs)
+    rootdir = rootdir_for(labs)
     tests, errors = collect([str(lab) for lab in labs], args.keyword, rootdir)
     for err in errors:
         print(f"error collecting {err['where']}:\n{err['message']}", file=sys.stderr)

@@ -35,6 +35,7 @@ class GdbStub:
                 break
             except (FileNotFoundError, ConnectionRefusedError):
                 if time.monotonic() > deadline:
+                    self.sock.close()
                     raise GradeFailure(
                         f"could not connect to QEMU's gdb stub at {socket_path}")
                 time.sleep(0.02)
@@ -61,7 +62,7 @@ class GdbStub:
                 chunk = self.sock.recv(4096)
             except socket.timeout:
                 raise GradeFailure(
-                    f"QEMU's gdb stub did not answer within {timeout:.0f}s")
+                    f"QEMU's gdb stub did not answer within {timeout:g}s")
             if not chunk:
                 raise GradeFailure("QEMU closed the gdb connection "
                                    "(did the kernel crash QEMU?)")
@@ -83,8 +84,13 @@ class GdbStub:
         return self.command("c", timeout)
 
     def registers(self) -> Dict[str, int]:
-        raw = bytes.fromhex(self.command("g"))
-        values = struct.unpack_from("<%dI" % len(I386_REGISTERS), raw)
+        reply = self.command("g")
+        try:
+            values = struct.unpack_from("<%dI" % len(I386_REGISTERS),
+                                        bytes.fromhex(reply))
+        except (ValueError, struct.error):
+            raise GradeFailure(f"QEMU's gdb stub sent no registers, "
+                               f"but {reply[:40]!r}")
         return dict(zip(I386_REGISTERS, values))
 
     def read_memory(self, address: int, length: int) -> bytes:

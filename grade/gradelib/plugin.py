@@ -40,11 +40,17 @@ def _describe(item) -> dict:
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "points(n, part): the test's worth and its part of the lab")
+    # grade/run.py turns pytest's terminal output off (-p no:terminal),
+    # and with it the -v option, which pytest still reads to explain a
+    # failed assert or a test file that does not import.
+    if not hasattr(config.option, "verbose"):
+        config.option.verbose = 0
 
 
-def pytest_collection_modifyitems(session, config, items):
-    if config.option.collectonly:
-        for item in items:
+def pytest_collection_finish(session):
+    # Called after -k has deselected tests: these are the tests to run.
+    if session.config.option.collectonly:
+        for item in session.items:
             _emit({"type": "test", **_describe(item)})
 
 
