@@ -13,6 +13,12 @@
 #if LAB >= 2
 #include <kernel/pmap.h>
 #endif
+#if LAB >= 3
+#include <kernel/env.h>
+#include <kernel/trap.h>
+#include <kernel/sched.h>
+#include <kernel/userprogs.h>
+#endif
 
 /* gcc may clone or inline a function whose argument is a constant; the
  * backtrace exercise needs real, distinct frames. */
@@ -78,6 +84,16 @@ i386_init(void)
 #if LAB >= 2
 	/* Lab 2: physical pages and the kernel's page tables. */
 	mem_init();
+#endif
+
+#if LAB >= 3
+	/* Lab 3: environments and traps, then the programs the kernel
+	 * command line asks for (make run-NAME). */
+	env_init();
+	trap_init();
+	queue_programs_from_cmdline();
+	if (start_next_program() == 0)
+		sched_yield();
 #endif
 
 	/* Nothing else to do yet: hand the machine to the monitor. */

@@ -7,6 +7,10 @@
 #include <inc/x86.h>
 #include <kernel/monitor.h>
 #include <kernel/kdebug.h>
+#if LAB >= 3
+#include <inc/trap.h>
+#include <inc/mmu.h>
+#endif
 
 struct command {
 	const char *name;
@@ -27,6 +31,13 @@ static const struct command commands[] = {
 	{ "dumpmem", "Dump memory: dumpmem [-p] ADDR LEN (-p: physical)",
 	  mon_dumpmem },
 	{ "pages", "Count free and used physical pages", mon_pages },
+#endif
+#if LAB >= 3
+	{ "continue", "Resume the environment that hit a breakpoint",
+	  mon_continue },
+	{ "c", "Short for continue", mon_continue },
+	{ "stepi", "Run one instruction of that environment", mon_stepi },
+	{ "si", "Short for stepi", mon_stepi },
 #endif
 };
 
@@ -113,6 +124,40 @@ mon_backtrace(int argc, char **argv, struct Trapframe *tf)
 #endif
 	return 0;
 }
+
+#if LAB >= 3
+/*
+ * Leaving the monitor returns to trap(), which resumes the environment
+ * from its trap frame.  The trap flag (FL_TF) makes the CPU raise a
+ * debug exception after one instruction: that is single-stepping.
+ */
+static int
+resume(struct Trapframe *tf, bool single_step)
+{
+	if (tf == NULL || (tf->tf_cs & 3) != 3) {
+		cprintf("No user environment to resume: the monitor was not "
+			"entered from a breakpoint.\n");
+		return 0;
+	}
+	if (single_step)
+		tf->tf_eflags |= FL_TF;
+	else
+		tf->tf_eflags &= ~FL_TF;
+	return -1;
+}
+
+int
+mon_continue(int argc, char **argv, struct Trapframe *tf)
+{
+	return resume(tf, false);
+}
+
+int
+mon_stepi(int argc, char **argv, struct Trapframe *tf)
+{
+	return resume(tf, true);
+}
+#endif
 
 /* The longest command line, in words. */
 #define MAXARGS 16

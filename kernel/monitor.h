@@ -31,4 +31,8 @@ int mon_setperm(int argc, char **argv, struct Trapframe *tf);
 int mon_dumpmem(int argc, char **argv, struct Trapframe *tf);
 int mon_pages(int argc, char **argv, struct Trapframe *tf);
 
+/* Lab 3: resuming an environment from a breakpoint */
+int mon_continue(int argc, char **argv, struct Trapframe *tf);
+int mon_stepi(int argc, char **argv, struct Trapframe *tf);
+
 #endif /* !KERNEL_MONITOR_H */

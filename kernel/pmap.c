@@ -497,3 +497,68 @@ tlb_invalidate(pde_t *pgdir, void *va)
 {
 	invlpg(va);
 }
+
+#if LAB >= 3
+/* The first address user_mem_check found bad (for its caller's message). */
+static uintptr_t user_mem_check_addr;
+
+/*
+ * user_mem_check: may environment env access [va, va + len) with
+ * permissions perm | PTE_P? (lab 3, exercise 9)
+ *
+ * Every page the range touches must lie below ULIM and be mapped in
+ * env's page tables with at least those permissions.  va and len need
+ * not be page-aligned; len 0 is always fine; a range that wraps past
+ * the top of the address space is not.
+ *
+ * Returns 0, or -E_FAULT after storing in user_mem_check_addr the
+ * first bad address: va itself, or the start of the first bad page
+ * after it.
+ *
+ * Hint: compute the end without overflow, or check for it first: with
+ * va = 0xFFFFF000 and len = 0x2000, va + len is 0x1000.
+ */
+int
+user_mem_check(struct Env *env, const void *va, size_t len, int perm)
+{
+#if SOL >= 3
+	uint64_t start = (uintptr_t) va;
+	uint64_t end = start + len;	/* 64 bits: no wrap-around */
+
+	perm |= PTE_P;
+	for (uint64_t a = start; a < end; a = ROUNDDOWN(a, PGSIZE) + PGSIZE) {
+		pte_t *pte;
+
+		if (a >= ULIM) {
+			user_mem_check_addr = a;
+			return -E_FAULT;
+		}
+		pte = pgdir_walk(env->env_pgdir, (void *) (uintptr_t) a, 0);
+		if (pte == NULL || (*pte & perm) != perm) {
+			user_mem_check_addr = a;
+			return -E_FAULT;
+		}
+	}
+	return 0;
+#else
+	/* LAB 3: Your code here (exercise 9). */
+	user_mem_check_addr = (uintptr_t) va;
+	panic("user_mem_check: not implemented (lab 3, exercise 9)");
+#endif
+}
+
+/*
+ * Like user_mem_check, but a failure destroys env, saying which
+ * address was bad.  Returns only if the access is allowed (if env is
+ * the current environment, a failure does not return at all).
+ */
+void
+user_mem_assert(struct Env *env, const void *va, size_t len, int perm)
+{
+	if (user_mem_check(env, va, len, perm | PTE_U) < 0) {
+		cprintf("[%08x] user_mem_check assertion failure for va %08x\n",
+			env->env_id, user_mem_check_addr);
+		env_destroy(env);
+	}
+}
+#endif

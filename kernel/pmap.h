@@ -66,6 +66,10 @@ void page_remove(pde_t *pgdir, void *va);
 struct PageInfo *page_lookup(pde_t *pgdir, void *va, pte_t **pte_store);
 void tlb_invalidate(pde_t *pgdir, void *va);
 
+/* Lab 3: checking user pointers before the kernel touches them. */
+int user_mem_check(struct Env *env, const void *va, size_t len, int perm);
+void user_mem_assert(struct Env *env, const void *va, size_t len, int perm);
+
 /* How many pages are on the free list (for checks and the monitor). */
 size_t page_free_count(void);
 

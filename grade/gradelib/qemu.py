@@ -76,7 +76,9 @@ class Qemu:
         if cmdline:
             # The kernel reads its command line (run=PROGRAM, ...) from
             # QEMU's firmware configuration device (kernel/fwcfg.c).
-            args += ["-fw_cfg", f"name=opt/exolab/cmdline,string={cmdline}"]
+            # QEMU option syntax: a comma inside a value is written twice.
+            escaped = cmdline.replace(",", ",,")
+            args += ["-fw_cfg", f"name=opt/exolab/cmdline,string={escaped}"]
         if self.gdb_socket is not None:
             args += ["-S", "-gdb",
                      f"unix:{self.gdb_socket},server=on,wait=off"]

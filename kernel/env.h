@@ -1,0 +1,25 @@
+/*
+ * Environments, kernel side (kernel/env.c).  inc/env.h has the parts
+ * user programs see too.
+ */
+#ifndef KERNEL_ENV_H
+#define KERNEL_ENV_H
+
+#include <inc/env.h>
+
+extern struct Env *envs;	/* all environments, mapped at UENVS */
+extern struct Env *curenv;	/* the environment running now, or NULL */
+
+void env_init(void);
+int env_alloc(struct Env **e, envid_t parent_id);
+void env_free(struct Env *e);
+int env_create(const char *name, const uint8_t *binary, size_t size,
+	       enum EnvType type);
+void env_destroy(struct Env *e);	/* does not return if e == curenv */
+
+int envid2env(envid_t envid, struct Env **env_store, bool checkperm);
+/* Both never return: they hand the CPU to the environment. */
+void env_run(struct Env *e) __attribute__((noreturn));
+void env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));
+
+#endif /* !KERNEL_ENV_H */

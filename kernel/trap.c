@@ -1,0 +1,270 @@
+/*
+ * Traps: the interrupt descriptor table, and what the kernel does when
+ * an environment (or the kernel itself) traps.
+ */
+#include <inc/mmu.h>
+#include <inc/x86.h>
+#include <inc/assert.h>
+#include <kernel/pmap.h>
+#include <kernel/trap.h>
+#include <kernel/gdt.h>
+#include <kernel/console.h>
+#include <kernel/monitor.h>
+#include <kernel/env.h>
+#include <kernel/syscall.h>
+#include <kernel/sched.h>
+
+/* The task state segment: where the CPU finds the kernel stack when a
+ * trap arrives from user mode. */
+static struct Taskstate ts;
+
+/* The frame of the last trap, for print_trapframe's "TRAP frame at". */
+static struct Trapframe *last_tf;
+
+/* The IDT: 256 gates.  Its address and size go to lidt. */
+struct Gatedesc idt[256] = { { 0 } };
+static struct Pseudodesc idt_pd = { sizeof(idt) - 1, (uint32_t) idt };
+
+static const char *
+trapname(int trapno)
+{
+	static const char *const excnames[] = {
+		"Divide error",
+		"Debug",
+		"Non-Maskable Interrupt",
+		"Breakpoint",
+		"Overflow",
+		"BOUND Range Exceeded",
+		"Invalid Opcode",
+		"Device Not Available",
+		"Double Fault",
+		"Coprocessor Segment Overrun",
+		"Invalid TSS",
+		"Segment Not Present",
+		"Stack Fault",
+		"General Protection",
+		"Page Fault",
+		"(unknown trap)",
+		"x87 FPU Floating-Point Error",
+		"Alignment Check",
+		"Machine-Check",
+		"SIMD Floating-Point Exception"
+	};
+
+	if (trapno < (int) ARRAY_SIZE(excnames))
+		return excnames[trapno];
+	if (trapno == T_SYSCALL)
+		return "System call";
+	if (trapno >= IRQ_OFFSET && trapno < IRQ_OFFSET + 16)
+		return "Hardware Interrupt";
+	return "(unknown trap)";
+}
+
+#if SOL >= 3
+/* The entry points in kernel/trapentry.S. */
+void trap_divide(void), trap_debug(void), trap_nmi(void), trap_brkpt(void),
+	trap_oflow(void), trap_bound(void), trap_illop(void), trap_device(void),
+	trap_dblflt(void), trap_tss(void), trap_segnp(void), trap_stack(void),
+	trap_gpflt(void), trap_pgflt(void), trap_fperr(void), trap_align(void),
+	trap_mchk(void), trap_simderr(void), trap_syscall(void),
+	trap_default(void);
+#endif
+
+/*
+ * trap_init: fill in the IDT (lab 3, exercise 4).
+ *
+ * Every vector 0-19 and T_SYSCALL needs a gate pointing at its entry
+ * point in kernel/trapentry.S (SETGATE in inc/mmu.h), in the kernel
+ * code segment GD_KT.  Use interrupt gates (istrap = 0): the kernel
+ * runs with interrupts off.  The gate's DPL is the privilege an `int`
+ * instruction needs to use it: 3 for T_BRKPT and T_SYSCALL, which user
+ * code may raise on purpose; 0 for the rest, so that `int $14` from
+ * user mode is a general protection fault, not a fake page fault.
+ */
+void
+trap_init(void)
+{
+#if SOL >= 3
+	static void (*const handlers[])(void) = {
+		trap_divide, trap_debug, trap_nmi, trap_brkpt, trap_oflow,
+		trap_bound, trap_illop, trap_device, trap_dblflt, trap_default,
+		trap_tss, trap_segnp, trap_stack, trap_gpflt, trap_pgflt,
+		trap_default, trap_fperr, trap_align, trap_mchk, trap_simderr,
+	};
+
+	for (int i = 0; i < 256; i++)
+		SETGATE(idt[i], 0, GD_KT, trap_default, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(handlers); i++)
+		SETGATE(idt[i], 0, GD_KT, handlers[i], 0);
+	SETGATE(idt[T_BRKPT], 0, GD_KT, trap_brkpt, 3);
+	SETGATE(idt[T_SYSCALL], 0, GD_KT, trap_syscall, 3);
+#else
+	/* LAB 3: Your code here (exercise 4). */
+	panic("trap_init: not implemented (lab 3, exercise 4)");
+#endif
+	trap_init_percpu();
+}
+
+/* Loads this CPU's TSS and the IDT. */
+void
+trap_init_percpu(void)
+{
+	/* A trap from user mode switches to this stack. */
+	ts.ts_esp0 = KSTACKTOP;
+	ts.ts_ss0 = GD_KD;
+	/* No I/O permission bitmap: the offset points past the TSS. */
+	ts.ts_iomb = sizeof(struct Taskstate);
+
+	gdt[GD_TSS0 >> 3] = SEG16(STS_T32A, (uint32_t) &ts,
+				  sizeof(struct Taskstate) - 1, 0);
+	gdt[GD_TSS0 >> 3].sd_s = 0;	/* a system segment */
+	ltr(GD_TSS0);
+	lidt(&idt_pd);
+}
+
+void
+print_trapframe(struct Trapframe *tf)
+{
+	cprintf("TRAP frame at %p\n", tf);
+	print_regs(&tf->tf_regs);
+	cprintf("  es   0x----%04x\n", tf->tf_es);
+	cprintf("  ds   0x----%04x\n", tf->tf_ds);
+	cprintf("  trap 0x%08x %s\n", tf->tf_trapno, trapname(tf->tf_trapno));
+	/* For a page fault just taken, CR2 still says where. */
+	if (tf == last_tf && tf->tf_trapno == T_PGFLT)
+		cprintf("  cr2  0x%08x\n", rcr2());
+	cprintf("  err  0x%08x", tf->tf_err);
+	/* A page fault's error code, decoded: user or kernel, write or
+	 * read, protection violation or page not present. */
+	if (tf->tf_trapno == T_PGFLT)
+		cprintf(" [%s, %s, %s]\n", tf->tf_err & FEC_U ? "user" : "kernel",
+			tf->tf_err & FEC_WR ? "write" : "read",
+			tf->tf_err & FEC_PR ? "protection" : "not-present");
+	else
+		cprintf("\n");
+	cprintf("  eip  0x%08x\n", tf->tf_eip);
+	cprintf("  cs   0x----%04x\n", tf->tf_cs);
+	cprintf("  flag 0x%08x\n", tf->tf_eflags);
+	if ((tf->tf_cs & 3) != 0) {
+		cprintf("  esp  0x%08x\n", tf->tf_esp);
+		cprintf("  ss   0x----%04x\n", tf->tf_ss);
+	}
+}
+
+void
+print_regs(struct PushRegs *regs)
+{
+	cprintf("  edi  0x%08x\n", regs->reg_edi);
+	cprintf("  esi  0x%08x\n", regs->reg_esi);
+	cprintf("  ebp  0x%08x\n", regs->reg_ebp);
+	cprintf("  oesp 0x%08x\n", regs->reg_oesp);
+	cprintf("  ebx  0x%08x\n", regs->reg_ebx);
+	cprintf("  edx  0x%08x\n", regs->reg_edx);
+	cprintf("  ecx  0x%08x\n", regs->reg_ecx);
+	cprintf("  eax  0x%08x\n", regs->reg_eax);
+}
+
+/*
+ * trap_dispatch: act on a trap (lab 3, exercises 5-7).
+ *
+ *  - T_PGFLT: page_fault_handler.
+ *  - T_BRKPT: show the frame and enter the monitor with it; the
+ *    monitor's `continue` and `stepi` resume the environment.
+ *  - T_DEBUG: a single step (the trap flag) finished: enter the
+ *    monitor again.
+ *  - T_SYSCALL: call syscall() (kernel/syscall.c) with the number in
+ *    eax and the arguments in edx, ecx, ebx, edi, esi; put the result
+ *    in the frame's eax, where the user finds it after the iret.
+ *  - Anything else from user mode destroys the environment; from the
+ *    kernel it is a kernel bug: panic.
+ */
+static void
+trap_dispatch(struct Trapframe *tf)
+{
+#if SOL >= 3
+	struct PushRegs *r = &tf->tf_regs;
+
+	switch (tf->tf_trapno) {
+	case T_PGFLT:
+		page_fault_handler(tf);
+		return;
+	case T_BRKPT:
+		print_trapframe(tf);
+		monitor(tf);
+		return;
+	case T_DEBUG:
+		cprintf("stepped to eip %08x\n", tf->tf_eip);
+		monitor(tf);
+		return;
+	case T_SYSCALL:
+		r->reg_eax = syscall(r->reg_eax, r->reg_edx, r->reg_ecx,
+				     r->reg_ebx, r->reg_edi, r->reg_esi);
+		return;
+	}
+#else
+	/* LAB 3: Your code here (exercises 5-7). */
+#endif
+
+	/* Unexpected trap: the user process or the kernel has a bug. */
+	print_trapframe(tf);
+	if (tf->tf_cs == GD_KT)
+		panic("unhandled trap in kernel");
+	env_destroy(curenv);
+}
+
+void
+trap(struct Trapframe *tf)
+{
+	/* The environment may have set the direction flag; C code in
+	 * the kernel assumes it clear. */
+	asm volatile("cld" ::: "cc");
+
+	/* Interrupt gates turned interrupts off; they must stay off in
+	 * the kernel (lab 4 revisits this). */
+	assert(!(read_eflags() & FL_IF));
+
+	if ((tf->tf_cs & 3) == 3) {
+		/* From user mode: copy the frame into the environment, so
+		 * that returning to it later restarts it here; the copy
+		 * on the kernel stack is discarded. */
+		assert(curenv);
+		curenv->env_tf = *tf;
+		tf = &curenv->env_tf;
+	}
+	last_tf = tf;
+
+	trap_dispatch(tf);
+
+	/* Back to the environment if it is still running, else let the
+	 * scheduler choose. */
+	if (curenv && curenv->env_status == ENV_RUNNING)
+		env_run(curenv);
+	sched_yield();
+}
+
+/*
+ * page_fault_handler (lab 3, exercise 9 for the kernel-mode check).
+ *
+ * A page fault in the kernel is a kernel bug: panic, saying where.  A
+ * fault in user mode destroys the environment, with the line
+ *   [envid] user fault va VA ip EIP
+ * and the trap frame.  (Lab 4 lets user code handle its own faults.)
+ */
+void
+page_fault_handler(struct Trapframe *tf)
+{
+	uintptr_t fault_va = rcr2();
+
+#if SOL >= 3
+	if ((tf->tf_cs & 3) == 0)
+		panic("page fault in the kernel at va %08x, eip %08x (err %x)",
+		      fault_va, tf->tf_eip, tf->tf_err);
+#else
+	/* LAB 3: Your code here (exercise 9). */
+#endif
+
+	cprintf("[%08x] user fault va %08x ip %08x\n", curenv->env_id,
+		fault_va, tf->tf_eip);
+	print_trapframe(tf);
+	env_destroy(curenv);
+}

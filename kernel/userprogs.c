@@ -1,0 +1,75 @@
+/*
+ * Starting the built-in user programs the kernel command line names
+ * (see kernel/userprogs.h).
+ */
+#include <inc/stdio.h>
+#include <inc/string.h>
+#include <kernel/userprogs.h>
+#include <kernel/bootinfo.h>
+#include <kernel/env.h>
+
+/* The queue: run=... as written, and where we are in it. */
+static char run_list[256];
+static const char *next_entry;
+static int repeats_left;	/* of the current entry's *N */
+static char current_name[64];
+
+const struct user_program *
+find_user_program(const char *name)
+{
+	for (int i = 0; i < nuser_programs; i++)
+		if (strcmp(user_programs[i].name, name) == 0)
+			return &user_programs[i];
+	return NULL;
+}
+
+void
+queue_programs_from_cmdline(void)
+{
+	if (boot_option("run", run_list, sizeof(run_list)))
+		next_entry = run_list;
+}
+
+/* Moves to the next entry of the run list: sets current_name and
+ * repeats_left from "NAME" or "NAME*N".  Returns false at the end. */
+static bool
+advance(void)
+{
+	if (next_entry == NULL || *next_entry == '\0')
+		return false;
+	const char *end = strfind(next_entry, ',');
+	size_t len = MIN((size_t) (end - next_entry), sizeof(current_name) - 1);
+	memcpy(current_name, next_entry, len);
+	current_name[len] = '\0';
+	next_entry = *end ? end + 1 : end;
+
+	repeats_left = 1;
+	char *star = strchr(current_name, '*');
+	if (star != NULL) {
+		*star = '\0';
+		repeats_left = strtol(star + 1, NULL, 10);
+	}
+	return true;
+}
+
+int
+start_next_program(void)
+{
+	while (repeats_left > 0 || advance()) {
+		if (repeats_left <= 0)
+			continue;
+		repeats_left--;
+		const struct user_program *p = find_user_program(current_name);
+		if (p == NULL) {
+			cprintf("run: no program called '%s'; there are:", current_name);
+			for (int i = 0; i < nuser_programs; i++)
+				cprintf(" %s", user_programs[i].name);
+			cprintf("\n");
+			repeats_left = 0;
+			continue;
+		}
+		if (env_create(p->name, p->image, p->size, ENV_TYPE_USER) == 0)
+			return 0;
+	}
+	return -1;
+}

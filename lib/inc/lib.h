@@ -1,0 +1,67 @@
+/*
+ * The library OS: everything a user program links with.  A program
+ * includes this one header and defines umain().
+ */
+#ifndef INC_LIB_H
+#define INC_LIB_H
+
+#include <inc/types.h>
+#include <inc/stdio.h>
+#include <inc/stdarg.h>
+#include <inc/string.h>
+#include <inc/error.h>
+#include <inc/assert.h>
+#include <inc/env.h>
+#include <inc/memlayout.h>
+#include <inc/syscall.h>
+#include <inc/trap.h>
+
+/* Marks a variable as used, to silence "unused" warnings. */
+#define USED(x) (void) (x)
+
+/* The program's own code: called by libmain with its arguments. */
+void umain(int argc, char **argv);
+
+/* lib/libmain.c */
+extern const char *binaryname;		/* the program's name, for panic */
+extern const volatile struct Env *thisenv; /* this environment's Env */
+/* The kernel's tables, read-only (lib/entry.S places them). */
+extern const volatile struct Env envs[NENV];
+extern const volatile struct PageInfo pages[];
+
+/* lib/exit.c */
+void exit(void) __attribute__((noreturn));
+
+/* lib/syscall.c: one function per system call (inc/syscall.h). */
+void sys_cputs(const char *string, size_t len);
+int sys_cgetc(void);
+envid_t sys_getenvid(void);
+int sys_env_destroy(envid_t envid);
+#if LAB >= 4
+int sys_page_alloc(envid_t env, void *va, int perm);
+int sys_page_map(envid_t src_env, void *src_va, envid_t dst_env,
+		 void *dst_va, int perm);
+int sys_page_unmap(envid_t env, void *va);
+int sys_env_set_status(envid_t env, int status);
+int sys_env_set_trapframe(envid_t env, struct Trapframe *tf);
+int sys_env_set_pgfault_upcall(envid_t env, void *upcall);
+void sys_yield(void);
+int sys_ipc_try_send(envid_t to_env, uint32_t value, void *pg, int perm);
+int sys_ipc_recv(void *rcv_pg);
+
+/*
+ * sys_exofork must be inlined: the child starts running in the middle
+ * of it, with a copy of the parent's registers but (so far) no stack
+ * of its own.  A call would need one to return through.
+ */
+static inline envid_t __attribute__((always_inline))
+sys_exofork(void)
+{
+	envid_t ret;
+
+	asm volatile("int %2" : "=a" (ret) : "a" (SYS_exofork), "i" (T_SYSCALL));
+	return ret;
+}
+#endif
+
+#endif /* !INC_LIB_H */
