@@ -122,14 +122,22 @@ class Grader:
 
 
 def score(tests, results):
-    """(earned, possible) per (lab, part), in collection order."""
+    """(earned, possible, skipped) points per (lab, part), in collection
+    order.  A skipped test (its tool is not installed here, say) counts
+    toward neither earned nor possible points: the machine, not the
+    student, is missing something.  It is reported separately."""
     parts = OrderedDict()
     for nodeid, test in tests.items():
         key = (test["lab"], test["part"])
-        earned, possible = parts.get(key, (0, 0))
-        passed = results.get(nodeid, {}).get("outcome") == "passed"
-        parts[key] = (earned + (test["points"] if passed else 0),
-                      possible + test["points"])
+        earned, possible, skipped = parts.get(key, (0, 0, 0))
+        outcome = results.get(nodeid, {}).get("outcome")
+        if outcome == "skipped":
+            skipped += test["points"]
+        else:
+            possible += test["points"]
+            if outcome == "passed":
+                earned += test["points"]
+        parts[key] = (earned, possible, skipped)
     return parts
 
 
@@ -218,13 +226,18 @@ def main():
 
     parts = score(tests, grader.results)
     print()
-    earned_total = possible_total = 0
-    for (lab, part), (earned, possible) in parts.items():
+    earned_total = possible_total = skipped_total = 0
+    for (lab, part), (earned, possible, skipped) in parts.items():
         label = f"{lab} part {part}" if part else lab
-        print(f"  {label}: {earned}/{possible}")
+        note = f"  ({skipped} points skipped)" if skipped else ""
+        print(f"  {label}: {earned}/{possible}{note}")
         earned_total += earned
         possible_total += possible
+        skipped_total += skipped
     print(f"Score: {earned_total}/{possible_total}  ({elapsed:.1f}s)")
+    if skipped_total:
+        print(f"({skipped_total} points of skipped tests are not counted: "
+              f"see the SKIP lines above)")
 
     if args.json:
         write_json(args.json, tests, grader.results, elapsed)

@@ -37,8 +37,10 @@ def read_functions(path):
             if not m:
                 continue
             addr, kind, name = int(m.group(1), 16), m.group(2), m.group(3)
-            # Skip compiler-local labels such as ".L42".
-            if name.startswith("."):
+            # Skip compiler-local labels such as ".L42", and the
+            # linker's markers, which are not functions (_start is the
+            # physical entry address; etext is where code ends).
+            if name.startswith(".") or name in ("_start", "etext"):
                 continue
             # Prefer a global name when two symbols share an address.
             if addr not in funcs or kind in "TW":

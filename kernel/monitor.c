@@ -66,7 +66,7 @@ mon_kerninfo(int argc, char **argv, struct Trapframe *tf)
 		(uintptr_t) edata - KERNBASE);
 	cprintf("  end    %08x (virt)  %08x (phys)\n", (uintptr_t) end,
 		(uintptr_t) end - KERNBASE);
-	/* From the first byte loaded to the last, rounded up to KiB. */
+	/* From the entry point to the end of the bss, rounded up to KiB. */
 	cprintf("Kernel executable memory footprint: %dKB\n",
 		(int) ROUNDUP((uintptr_t) end - (uintptr_t) entry, 1024) / 1024);
 	return 0;
@@ -87,7 +87,7 @@ mon_kerninfo(int argc, char **argv, struct Trapframe *tf)
  *  ebp-> | caller's ebp     |  ebp + 0   (the next frame)
  *        | locals ...       |
  *
- * For each frame print
+ * Print a "Stack backtrace:" line, then for each frame
  *   "  ebp %08x  eip %08x  args %08x %08x %08x %08x %08x\n"
  * (five words above the return address, whether or not the function
  * takes that many), then, using debuginfo_eip(),

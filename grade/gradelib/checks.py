@@ -34,11 +34,11 @@ class Output:
     def __str__(self):
         return self.text
 
-    def _where(self) -> str:
+    def _where(self, shown: str = "") -> str:
         parts = []
         # A panic explains most missing lines: say so up front.
         panic = next((l for l in self.lines if l.startswith("kernel panic at ")), None)
-        if panic is not None:
+        if panic is not None and panic != shown:
             parts.append("the kernel panicked: " + panic)
         for note in self.notes:
             parts.append(note)
@@ -83,7 +83,7 @@ class Output:
             if i >= 0:
                 raise GradeFailure(
                     f"forbidden line: {self.lines[i]}\n    (it matches "
-                    f"/{pattern}/){self._where()}")
+                    f"/{pattern}/){self._where(shown=self.lines[i])}")
         position = 0
         for pattern in patterns:
             i = self.find(pattern, position)

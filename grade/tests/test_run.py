@@ -154,12 +154,14 @@ def test_failure_message_is_printed_indented_under_the_test(mixed):
 
 def test_parts_have_subtotals(mixed):
     run, _, _ = mixed
-    assert "\n  labx part A: 3/5\n  labx part B: 4/5\n" in run.stdout
+    # Part B's skipped point counts toward neither side.
+    assert "\n  labx part A: 3/5\n  labx part B: 4/4  (1 points skipped)\n" in run.stdout
 
 
 def test_score_line_sums_all_parts(mixed):
     run, _, _ = mixed
-    assert re.search(r"^Score: 7/10  \(\d+\.\ds\)$", run.stdout, re.M)
+    assert re.search(r"^Score: 7/9  \(\d+\.\ds\)$", run.stdout, re.M)
+    assert "1 points of skipped tests are not counted" in run.stdout
 
 
 def test_skipped_test_earns_no_points(mixed):
@@ -182,7 +184,7 @@ def test_full_marks_exit_0(labs):
 def test_two_workers_give_the_same_verdicts_and_score(mixed, mixed_parallel):
     run, _, _ = mixed
     assert verdicts(mixed_parallel.stdout) == verdicts(run.stdout)
-    assert "Score: 7/10" in mixed_parallel.stdout
+    assert "Score: 7/9" in mixed_parallel.stdout
     assert mixed_parallel.returncode == 1
 
 

@@ -40,7 +40,7 @@ void
 bootmain(void)
 {
 	struct Proghdr *ph, *eph;
-	uint32_t entry = ELFHDR->e_entry;
+	uint32_t entry = 0;
 
 	/* The first 4 KiB of the kernel hold the ELF and program headers. */
 	readseg((uint32_t) ELFHDR, SECTSIZE * 8, 0);
@@ -61,6 +61,9 @@ bootmain(void)
 		for (uint32_t i = ph->p_filesz; i < ph->p_memsz; i++)
 			((uint8_t *) ph->p_pa)[i] = 0;
 	}
+
+	if (entry == 0)
+		return;		/* the entry point is in no segment */
 
 	/* Enter the kernel, telling it who booted it and where the
 	 * memory map is (kernel/entry.S saves eax and ebx). */
