@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# A failing test of a lab whose solution is missing must fail fast: a
-# stub never hangs the grader.
-SLOW_FAILURE_SECONDS = 15.0
+# Grading a lab whose solution is missing must end fast: a stub never
+# hangs the grader (a hung test would take its whole timeout).
+SLOW_STAGE_SECONDS = 60.0
 
 
 class Suite:
@@ -111,6 +111,9 @@ class Suite:
         # make reports the grader's failing exit status as its own 2.
         if proc.returncode == 0:
             problems.append("make grade exited 0 without full marks")
+        if elapsed > SLOW_STAGE_SECONDS:
+            problems.append(f"building and grading took {elapsed:.0f}s: "
+                            f"is a stub hanging until its timeout?")
         self.check(f"{name} ({len(failed)}/{len(lab_tests)} fail, {elapsed:.0f}s)",
                    not problems, "\n".join(problems))
         return results

@@ -1,4 +1,5 @@
-/* cprintf for the kernel: the shared formatting engine, to the console. */
+/* vcprintf for the kernel: the shared formatting engine, to the console
+ * (cprintf itself is in lib/printfmt.c). */
 #include <inc/stdio.h>
 #include <inc/stdarg.h>
 
@@ -15,17 +16,5 @@ vcprintf(const char *fmt, va_list ap)
 	int count = 0;
 
 	vprintfmt(console_putch, &count, fmt, ap);
-	return count;
-}
-
-int
-cprintf(const char *fmt, ...)
-{
-	va_list ap;
-	int count;
-
-	va_start(ap, fmt);
-	count = vcprintf(fmt, ap);
-	va_end(ap);
 	return count;
 }

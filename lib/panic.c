@@ -5,16 +5,24 @@
  */
 #include <inc/lib.h>
 
+/* "[envid] user KIND in PROGRAM at FILE:LINE: message" */
+static void
+report(const char *kind, const char *file, int line, const char *fmt,
+       va_list ap)
+{
+	cprintf("[%08x] user %s in %s at %s:%d: ", sys_getenvid(), kind,
+		binaryname, file, line);
+	vcprintf(fmt, ap);
+	cprintf("\n");
+}
+
 void
 _panic(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	cprintf("[%08x] user panic in %s at %s:%d: ", sys_getenvid(),
-		binaryname, file, line);
-	vcprintf(fmt, ap);
-	cprintf("\n");
+	report("panic", file, line, fmt, ap);
 	va_end(ap);
 
 	asm volatile("int3");
@@ -27,9 +35,6 @@ _warn(const char *file, int line, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	cprintf("[%08x] user warning in %s at %s:%d: ", sys_getenvid(),
-		binaryname, file, line);
-	vcprintf(fmt, ap);
-	cprintf("\n");
+	report("warning", file, line, fmt, ap);
 	va_end(ap);
 }

@@ -1,5 +1,5 @@
 /*
- * cprintf for user programs.  The characters are collected in a buffer
+ * vcprintf for user programs (cprintf is in lib/printfmt.c).  The characters are collected in a buffer
  * and sent with one sys_cputs per call (or per full buffer): a system
  * call per character would be slow, and would let other environments'
  * output interleave with ours mid-line.
@@ -38,16 +38,4 @@ vcprintf(const char *fmt, va_list ap)
 	if (b.used > 0)
 		sys_cputs(b.buf, b.used);
 	return b.count;
-}
-
-int
-cprintf(const char *fmt, ...)
-{
-	va_list ap;
-	int count;
-
-	va_start(ap, fmt);
-	count = vcprintf(fmt, ap);
-	va_end(ap);
-	return count;
 }

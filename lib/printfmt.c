@@ -385,3 +385,20 @@ snprintf(char *str, int size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+/*
+ * cprintf: formatted output to the console.  The kernel and the
+ * library each provide their own vcprintf (kernel/printf.c,
+ * lib/printf.c); this front end is the same for both.
+ */
+int
+cprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int count;
+
+	va_start(ap, fmt);
+	count = vcprintf(fmt, ap);
+	va_end(ap);
+	return count;
+}
