@@ -298,6 +298,38 @@ load_icode(struct Env *e, const uint8_t *binary)
 }
 
 /*
+ * Gives the new environment the arguments argc = 1, argv = { name },
+ * laid out at the top of its stack the way lib/entry.S expects them
+ * (and as spawn will in lab 5): so that even a program the kernel
+ * starts knows its name, for panic messages.
+ *
+ *   USTACKTOP ->  the string "name\0" (rounded to 4 bytes)
+ *                 argv[1] = NULL
+ *                 argv[0] = user address of the string
+ *   tf_esp ->     argc, then the address of argv[0]
+ *
+ * (With the arguments below, the stack pointer is not USTACKTOP, which
+ * is how _start tells that arguments are there.)
+ */
+static void
+push_program_name(struct Env *e, const char *name)
+{
+	struct PageInfo *page = page_lookup(e->env_pgdir,
+					    (void *) (USTACKTOP - PGSIZE), NULL);
+	char *top = (char *) page2kva(page) + PGSIZE;	/* kernel view */
+	size_t len = ROUNDUP(strlen(name) + 1, 4);
+	uintptr_t string_va = USTACKTOP - len;
+	uintptr_t *words = (uintptr_t *) (top - len) - 4;
+
+	memcpy(top - len, name, strlen(name) + 1);
+	words[0] = 1;				/* argc */
+	words[1] = string_va - 2 * sizeof(uintptr_t);	/* argv */
+	words[2] = string_va;			/* argv[0] */
+	words[3] = 0;				/* argv[1] */
+	e->env_tf.tf_esp = string_va - 4 * sizeof(uintptr_t);
+}
+
+/*
  * env_create: make a new environment running the ELF image `binary`
  * (of `size` bytes), of the given type.  A bad image or no memory make
  * it fail with a message and an error; nothing is left allocated.
@@ -324,6 +356,7 @@ env_create(const char *name, const uint8_t *binary, size_t size,
 		env_free(e);
 		return r;
 	}
+	push_program_name(e, name);
 	return 0;
 }
 

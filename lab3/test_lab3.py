@@ -152,3 +152,14 @@ def test_unknown_program_is_reported():
     output = run("nosuchprogram")
     output.expect(r"run: no program called 'nosuchprogram'; there are: .*hello.*",
                   no=NO_PANIC)
+
+
+@points(5, part="B")
+def test_user_panic_names_the_program():
+    """A user panic says which environment and program, where and why,
+    stops in the monitor, and exits on `continue`."""
+    output = run("userpanic", ["continue"])
+    output.expect(r"\[%s\] user panic in userpanic at user/userpanic\.c:\d+: "
+                  r"this program panics on purpose \(42\)" % ENV,
+                  r"  trap 0x00000003 Breakpoint", r"K> continue",
+                  r"\[%s\] exiting gracefully" % ENV, DONE, no=NO_PANIC)
