@@ -147,12 +147,15 @@ def write_json(path, tests, results, elapsed):
     for nodeid, test in tests.items():
         rec = results.get(nodeid, {})
         passed = rec.get("outcome") == "passed"
+        skipped = rec.get("outcome") == "skipped"
         total += test["points"] if passed else 0
         out["tests"].append({
             "name": f"{test['lab']} {test['name']}",
             "score": test["points"] if passed else 0,
-            "max_score": test["points"],
-            "status": "passed" if passed else "failed",
+            # A skipped test is worth nothing either way, as in the
+            # printed score.
+            "max_score": 0 if skipped else test["points"],
+            "status": "passed" if passed or skipped else "failed",
             "output": rec.get("message", "") or test.get("doc", ""),
         })
     out["score"] = total

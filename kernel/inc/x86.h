@@ -160,8 +160,10 @@ write_eflags(uint32_t eflags)
 	asm volatile("pushl %0; popfl" : : "r" (eflags));
 }
 
-/* The caller's frame pointer: the start of every stack backtrace. */
-static inline uint32_t
+/* The caller's frame pointer: the start of every stack backtrace.
+ * Always inlined: as a real function (at -O0) it would return its own
+ * frame, which is gone by the time the caller walks it. */
+static inline __attribute__((always_inline)) uint32_t
 read_ebp(void)
 {
 	uint32_t ebp;
