@@ -126,6 +126,8 @@ mon_backtrace(int argc, char **argv, struct Trapframe *tf)
 }
 
 #if LAB >= 3
+bool monitor_single_stepping;
+
 /*
  * Leaving the monitor returns to trap(), which resumes the environment
  * from its trap frame.  The trap flag (FL_TF) makes the CPU raise a
@@ -143,6 +145,7 @@ resume(struct Trapframe *tf, bool single_step)
 		tf->tf_eflags |= FL_TF;
 	else
 		tf->tf_eflags &= ~FL_TF;
+	monitor_single_stepping = single_step;
 	return -1;
 }
 

@@ -6,6 +6,8 @@
 #ifndef KERNEL_MONITOR_H
 #define KERNEL_MONITOR_H
 
+#include <inc/types.h>
+
 struct Trapframe;
 
 /*
@@ -31,7 +33,9 @@ int mon_setperm(int argc, char **argv, struct Trapframe *tf);
 int mon_dumpmem(int argc, char **argv, struct Trapframe *tf);
 int mon_pages(int argc, char **argv, struct Trapframe *tf);
 
-/* Lab 3: resuming an environment from a breakpoint */
+/* Lab 3: resuming an environment from a breakpoint.  True while the
+ * monitor's stepi is waiting for its debug exception. */
+extern bool monitor_single_stepping;
 int mon_continue(int argc, char **argv, struct Trapframe *tf);
 int mon_stepi(int argc, char **argv, struct Trapframe *tf);
 

@@ -193,6 +193,11 @@ trap_dispatch(struct Trapframe *tf)
 		monitor(tf);
 		return;
 	case T_DEBUG:
+		/* Only a step the monitor asked for; a program that sets
+		 * the trap flag itself is just misbehaving (below). */
+		if (!monitor_single_stepping)
+			break;
+		monitor_single_stepping = false;
 		cprintf("stepped to eip %08x\n", tf->tf_eip);
 		monitor(tf);
 		return;
