@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from gradelib import GdbStub, Qemu, build, points, run_kernel, symbols
+from gradelib import GdbStub, Qemu, QemuMonitor, build, points, run_kernel, symbols
 
 # What kernel/boot/loader.c leaves in eax/ebx (kernel/boot/bootinfo.h).
 BOOTINFO_MAGIC = 0x4C4F5845
@@ -257,3 +257,55 @@ def test_backtrace_command(boot):
         if name not in names:
             boot.fail(f"the backtrace from the monitor should pass through "
                       f"{name}; it shows {names}")
+
+
+# ------------------------------------------------ part A: the console devices
+
+@points(5, part="A")
+def test_keyboard_input():
+    """Typing on the PS/2 keyboard reaches the monitor: lower case, and
+    Shift for capitals."""
+    with Qemu("lab1-keyboard", monitor=True, timeout=15) as qemu:
+        position = qemu.wait_for(r"K> ")
+        monitor = QemuMonitor(qemu.monitor_socket) if position else None
+        try:
+            for line in ("kerninfo\n", "HeLLo\n"):
+                if position is None:
+                    break
+                monitor.type_text(line)
+                position = qemu.wait_for(r"K> ", position)
+        finally:
+            if monitor:
+                monitor.close()
+    output = qemu.stop()
+    output.expect(r"K> kerninfo", r"Special kernel symbols:",
+                  r"K> HeLLo", r"Unknown command 'HeLLo'")
+
+
+@points(5, part="A")
+def test_vga_console_shows_the_monitor():
+    """The CGA/VGA text screen shows what the serial port does."""
+    with Qemu("lab1-vga", monitor=True, timeout=30) as qemu:
+        position = qemu.wait_for(r"K> ")
+        screen = ""
+        if position is not None:
+            monitor = QemuMonitor(qemu.monitor_socket)
+            try:
+                cells = []
+                for row in range(25):
+                    dump = monitor.command("xp /80hx 0x%x" % (0xB8000 + row * 160))
+                    cells += [int(w, 16) for w in re.findall(r"\b0x([0-9a-f]{4})\b", dump)]
+                screen = "".join(chr(c & 0xFF) for c in cells)
+            finally:
+                monitor.close()
+    output = qemu.stop()
+    rows = [screen[i:i + 80].rstrip() for i in range(0, len(screen), 80)]
+    if len(rows) != 25:
+        output.fail(f"could not read the VGA text buffer ({len(screen)} cells)")
+    if not any(r.startswith("Welcome to the ExoLab kernel monitor!") for r in rows) \
+            or not any(r.startswith("K>") for r in rows):
+        output.fail("the VGA screen does not show the monitor; it shows:\n      "
+                    + "\n      ".join(r for r in rows if r))
+    # Everything scrolled: the prompt is on the last line written.
+    if not rows[-1].startswith("K>") and not rows[-2].startswith("K>"):
+        output.fail("the prompt should be at the bottom of a scrolled screen")

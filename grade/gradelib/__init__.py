@@ -6,10 +6,11 @@ from .checks import GradeFailure, Output
 from .config import Build, build
 from .elf import symbols
 from .gdbstub import GdbStub
+from .hmp import QemuMonitor
 from .plugin import points
 from .qemu import Qemu, run_kernel
 
 __all__ = [
-    "Build", "GdbStub", "GradeFailure", "Output", "Qemu", "build",
+    "Build", "GdbStub", "GradeFailure", "Output", "Qemu", "QemuMonitor", "build",
     "points", "run_kernel", "symbols",
 ]

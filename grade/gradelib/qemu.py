@@ -35,7 +35,8 @@ class Qemu:
 
     def __init__(self, name: str, *, program: Optional[str] = None,
                  cmdline: str = "", memory: int = 128, cpus: int = 1,
-                 iso: bool = False, gdb: bool = False, extra: Sequence[str] = (),
+                 iso: bool = False, gdb: bool = False, monitor: bool = False,
+                 extra: Sequence[str] = (),
                  timeout: float = 30.0):
         self.build = build()
         self.name = name
@@ -46,6 +47,9 @@ class Qemu:
         self.log_path = self.logdir / (re.sub(r"[^\w.-]", "_", name) + ".log")
         self.rundir = Path(tempfile.mkdtemp(prefix="exolab-"))
         self.gdb_socket = self.rundir / "gdb.sock" if gdb else None
+        # QEMU's own monitor (gradelib.hmp), for keyboard input and
+        # looking at physical memory.
+        self.monitor_socket = self.rundir / "monitor.sock" if monitor else None
         try:
             if program is not None:
                 cmdline = f"run={program} {cmdline}".strip()
@@ -64,7 +68,7 @@ class Qemu:
 
     def _arguments(self, cmdline, memory, cpus, iso, extra) -> List[str]:
         args = qemu_command() + [
-            "-display", "none", "-serial", "stdio", "-monitor", "none",
+            "-display", "none", "-serial", "stdio",
             "-no-reboot", "-m", str(memory), "-smp", str(cpus),
             # No network card: its boot ROM only slows the boot down.
             "-nic", "none",
@@ -81,6 +85,10 @@ class Qemu:
             # QEMU option syntax: a comma inside a value is written twice.
             escaped = cmdline.replace(",", ",,")
             args += ["-fw_cfg", f"name=opt/exolab/cmdline,string={escaped}"]
+        if self.monitor_socket is not None:
+            args += ["-monitor", f"unix:{self.monitor_socket},server=on,wait=off"]
+        else:
+            args += ["-monitor", "none"]
         if self.gdb_socket is not None:
             args += ["-S", "-gdb",
                      f"unix:{self.gdb_socket},server=on,wait=off"]
