@@ -17,7 +17,6 @@
 #include <kernel/trap.h>
 #include <kernel/monitor.h>
 #include <kernel/sched.h>
-#include <kernel/gdt.h>
 
 struct Env *envs = NULL;		/* all environments */
 struct Env *curenv = NULL;		/* the current environment */
@@ -75,8 +74,6 @@ env_init(void)
 	/* LAB 3: Your code here (exercise 2). */
 	panic("env_init: not implemented (lab 3, exercise 2)");
 #endif
-	/* The segments user code will use. */
-	gdt_init_percpu();
 }
 
 /*

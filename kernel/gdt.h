@@ -8,7 +8,8 @@
 
 #include <inc/mmu.h>
 
-/* Slots: null, kernel text/data, user text/data, one TSS per CPU. */
+/* Slots: null, kernel text/data, user text/data, then one TSS per CPU
+ * (lab 3 fills in the first, lab 4 the others). */
 #define GDT_ENTRIES	(5 + 8)
 
 extern struct Segdesc gdt[GDT_ENTRIES];

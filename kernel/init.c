@@ -10,6 +10,7 @@
 #include <kernel/console.h>
 #include <kernel/monitor.h>
 #include <kernel/bootinfo.h>
+#include <kernel/gdt.h>
 #if LAB >= 2
 #include <kernel/pmap.h>
 #endif
@@ -75,6 +76,11 @@ i386_init(void)
 	 * memory it sits in; then start the console so we can talk. */
 	bootinfo_init();
 	cons_init();
+
+	/* Our own segment descriptors: the boot loader's GDT lives in
+	 * memory the page allocator will soon hand out (and GRUB's is
+	 * wherever GRUB put it). */
+	gdt_init_percpu();
 
 	cprintf("ExoLab exokernel\n");
 	bootinfo_report();

@@ -20,12 +20,19 @@ static struct {
 } usable[MAX_USABLE];
 static int nusable;
 
+/* The end of the highest usable memory reported, before the cap. */
+static uint64_t reported_end;
+
 static void
 add_usable(uint64_t start, uint64_t end)
 {
-	/* Only whole pages, and nothing the KERNBASE window can't map. */
-	start = ROUNDUP(start, (uint64_t) PGSIZE);
-	end = ROUNDDOWN(end, (uint64_t) PGSIZE);
+	if (end > reported_end)
+		reported_end = end;
+	/* Whole pages only, computed in 64 bits: a region may lie above
+	 * 4 GiB, where 32-bit rounding would wrap it to 0. */
+	start = (start + PGSIZE - 1) & ~(uint64_t) (PGSIZE - 1);
+	end &= ~(uint64_t) (PGSIZE - 1);
+	/* Nothing the KERNBASE window can't map. */
 	if (end > MAX_PHYSICAL_MEMORY)
 		end = MAX_PHYSICAL_MEMORY;
 	if (start >= end || nusable == MAX_USABLE)
@@ -70,36 +77,37 @@ size_t
 detect_memory(void)
 {
 	const struct boot_information *bi = &boot_information;
-	uint64_t found_end = 0;
 	physaddr_t total = 0, base = 0;
+	bool map_broken = false;
 
 	for (int i = 0; i < bi->nregions; i++) {
 		const struct memory_region *r = &bi->regions[i];
 		/* A region that wraps around is garbage: ignore the map. */
-		if (r->base + r->length < r->base) {
-			nusable = 0;
-			found_end = 0;
-			break;
-		}
-		if (!r->usable)
-			continue;
-		add_usable(r->base, r->base + r->length);
-		if (r->base + r->length > found_end)
-			found_end = r->base + r->length;
+		if (r->base + r->length < r->base)
+			map_broken = true;
+		else if (r->usable)
+			add_usable(r->base, r->base + r->length);
 	}
 
 	/* A map with no usable memory at 1 MiB (where the kernel runs)
-	 * cannot be right. */
-	if (!page_is_ram(EXTPHYSMEM)) {
+	 * cannot be right either. */
+	if (map_broken || !page_is_ram(EXTPHYSMEM)) {
 		if (bi->nregions > 0)
-			cprintf("warning: the boot loader's memory map is corrupt; "
-				"using the CMOS memory sizes\n");
+			cprintf("warning: the boot loader's memory map is corrupt; ");
 		else
-			cprintf("warning: no memory map from the boot loader; "
-				"using the CMOS memory sizes\n");
+			cprintf("warning: no memory map from the boot loader; ");
 		nusable = 0;
-		use_cmos_sizes();
-		found_end = 0;
+		reported_end = 0;
+		if (bi->have_basic_sizes) {
+			/* Multiboot's two sizes: below 640 KiB, above 1 MiB. */
+			cprintf("using its basic memory sizes\n");
+			add_usable(0, (uint64_t) bi->basemem_kb * 1024);
+			add_usable(EXTPHYSMEM,
+				   EXTPHYSMEM + (uint64_t) bi->extmem_kb * 1024);
+		} else {
+			cprintf("using the CMOS memory sizes\n");
+			use_cmos_sizes();
+		}
 	}
 
 	for (int i = 0; i < nusable; i++) {
@@ -107,12 +115,10 @@ detect_memory(void)
 			total = usable[i].end;
 		if (usable[i].start == 0)
 			base = usable[i].end;
-		if (usable[i].end > found_end)
-			found_end = usable[i].end;
 	}
-	if (found_end > MAX_PHYSICAL_MEMORY)
+	if (reported_end > MAX_PHYSICAL_MEMORY)
 		cprintf("Physical memory: %uK found, using %uK: KERNBASE maps "
-			"at most %u MiB\n", (unsigned) (found_end / 1024),
+			"at most %u MiB\n", (unsigned) (reported_end / 1024),
 			(unsigned) (total / 1024),
 			(unsigned) (MAX_PHYSICAL_MEMORY >> 20));
 	cprintf("Physical memory: %uK available, base = %uK, extended = %uK\n",
