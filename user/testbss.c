@@ -24,6 +24,9 @@ umain(int argc, char **argv)
 			panic("bigarray[%d] didn't hold its value!\n", i);
 
 	cprintf("Yes, good.  Now doing a wild write off the end...\n");
-	bigarray[ARRAYSIZE + 1024] = 0;
+	/* Through a volatile pointer: the compiler may not reason away
+	 * (or warn about) a write it can see is out of bounds. */
+	volatile uint32_t *wild = bigarray;
+	wild[ARRAYSIZE + 1024] = 0;
 	panic("SHOULD HAVE TRAPPED!!!");
 }

@@ -32,7 +32,9 @@ def _describe(item) -> dict:
     part = marker.kwargs.get("part", "") if marker else ""
     lab = item.path.parent.name
     name = item.name[5:] if item.name.startswith("test_") else item.name
-    doc = (item.function.__doc__ or "").strip().splitlines()
+    # The docstring's first paragraph, as one line.
+    paragraph = (item.function.__doc__ or "").strip().split("\n\n")[0]
+    doc = [" ".join(paragraph.split())] if paragraph else []
     return {"nodeid": item.nodeid, "lab": lab, "name": name, "points": worth,
             "part": part, "doc": doc[0] if doc else ""}
 
