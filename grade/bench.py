@@ -2,14 +2,15 @@
 """ExoLab's benchmarks, for instructors and developers.
 
     python3 grade/bench.py [--boots N] [--labs 1,2,3] [--jobs 2] [--keep]
-    python3 grade/bench.py --fuzz N [--keep]
+                           [--make VAR=VALUE ...]
+    python3 grade/bench.py --fuzz N [--keep] [--make VAR=VALUE ...]
 
 Run from anywhere in the repository; it uses only Python's standard
 library, make and QEMU.  It measures, in this order:
 
   1. a clean build: `make -jJOBS OBJDIR=<scratch>` from nothing, in the
-     default configuration (the image that step builds is the one the
-     next two steps boot);
+     default configuration or with the --make variables (the image that
+     step builds is the one the next two steps boot);
   2. booting to the monitor's first `K> ` prompt, N times: from starting
      QEMU (QEMU's own start-up, the BIOS and the boot loader included),
      and from the kernel's first byte on the serial port;
@@ -190,16 +191,18 @@ def boot_times(image: Path, count: int) -> List[Boot]:
 
 
 def syscall_figures(image: Path) -> Dict[str, Tuple[int, int]]:
-    """Boots run=bench_syscall; returns {what: (median, min)} in cycles."""
-    result = boot(image, b"bench_syscall: done", "run=bench_syscall",
-                  timeout=120)
+    """Boots run=bench_syscall; returns {what: (median, min)} in cycles,
+    or nothing if the build has no user programs (before lab 3)."""
+    # The prompt comes when bench_syscall has exited (or never started).
+    result = boot(image, PROMPT, "run=bench_syscall", timeout=120)
     text = result.output.decode(errors="replace")
     figures = {}
     for m in re.finditer(r"bench_syscall: (.*?): median (\d+) cycles "
                          r"\(min (\d+)", text):
         figures[m.group(1)] = (int(m.group(2)), int(m.group(3)))
-    if not figures:
-        fail("bench_syscall printed no figures", text)
+    if "bench_syscall: done" not in text:
+        note("bench_syscall did not finish: no system call figures")
+        return {}
     return figures
 
 
@@ -208,7 +211,8 @@ def syscall_figures(image: Path) -> Dict[str, Tuple[int, int]]:
 @dataclass
 class Grade:
     lab: int
-    seconds: float
+    seconds: float        # `make grade`, start to end
+    grader_seconds: str   # what grade/run.py itself reports (its tests)
     score: str
 
 
@@ -224,11 +228,11 @@ def grade_time(lab: int, objdir: Path, jobs: int) -> Grade:
     proc = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
     seconds = time.perf_counter() - started
-    m = re.search(r"^Score: (\d+/\d+)", proc.stdout, re.M)
-    score = m.group(1) if m else "no score"
+    m = re.search(r"^Score: (\d+/\d+)\s+\((\S+)s\)", proc.stdout, re.M)
+    score, grader_seconds = (m.group(1), m.group(2)) if m else ("none", "?")
     if proc.returncode != 0:
         score += " (not full marks: see `" + " ".join(command) + "`)"
-    return Grade(lab, seconds, score)
+    return Grade(lab, seconds, grader_seconds, score)
 
 
 # -- the report ----------------------------------------------------------------
@@ -267,7 +271,8 @@ def report(info: Dict[str, str], config: str, jobs: int, build_seconds: float,
         labs = f"labs 1-{g.lab}" if g.lab > 1 else "lab 1"
         lines.append(f"| `make LAB={g.lab} grade GRADEFLAGS=-n{jobs}` "
                      f"({labs}, score {g.score}) "
-                     f"| {g.seconds:.1f} s | {target} |")
+                     f"| {g.seconds:.1f} s (the tests: {g.grader_seconds} s) "
+                     f"| {target} |")
     for what, (median, least) in figures.items():
         lines.append(f"| bench_syscall: {what} | {median} cycles "
                      f"(min {least}) | |")
@@ -284,9 +289,19 @@ def report(info: Dict[str, str], config: str, jobs: int, build_seconds: float,
 
 BAD_ELF_IMAGES = ["badelf-magic", "badelf-truncated", "badelf-phdrs",
                   "badelf-segment", "badelf-utop", "badelf-entry"]
-# Any of these in the output is a failure.
-ALARMS = ["kernel panic", "user panic", "WRONG ANSWER", "user fault",
-          "Trap frame", "unhandled trap", "triple fault"]
+# A line that starts with one of these is a failure.  (Only at the start
+# of a line: what fuzzsys prints with sys_cputs may come from its own
+# strings, "WRONG ANSWER" and "user panic in" among them.)
+ALARMS = [r"kernel panic", r"\[[0-9a-f]{8}\] user panic",
+          r"\[[0-9a-f]{8}\] user fault", r"TRAP frame"]
+
+
+def alarms(text: str) -> List[str]:
+    """The lines of text that report a panic, a fault or a trap."""
+    found = []
+    for alarm in ALARMS:
+        found += re.findall(f"^{alarm}.*$", text, re.M)
+    return found
 
 
 def free_pages(text: str) -> int:
@@ -341,8 +356,7 @@ def fuzz_campaign(image: Path, instances: int, logdir: Path,
     calls = sum(int(n) for n in survived)
     fatal, problems = fatal_calls_as_predicted(text)
     mispredicted = len(problems)
-    problems += [f"{alarm!r} in the output" for alarm in ALARMS
-                 if alarm in text]
+    problems += [f"the run printed {line.strip()!r}" for line in alarms(text)]
     if "No runnable environments in the system!" not in text:
         problems.append("the run did not end with no runnable environments")
     if len(seeds) != instances or len(survived) != instances:
@@ -363,8 +377,8 @@ def fuzz_campaign(image: Path, instances: int, logdir: Path,
         problems.append(f"{len(rejected)} of {len(BAD_ELF_IMAGES)} bad ELF "
                         f"images rejected, then hello "
                         f"{'ran' if 'hello, world' in bad_elf else 'did not run'}")
-    problems += [f"{alarm!r} after the bad ELF images" for alarm in ALARMS
-                 if alarm in bad_elf]
+    problems += [f"the bad ELF images' run printed {line.strip()!r}"
+                 for line in alarms(bad_elf)]
     if free_pages(bad_elf) != baseline:
         problems.append(f"{free_pages(bad_elf)} free pages after the bad "
                         f"ELF images, {baseline} before")

@@ -308,11 +308,16 @@ load_icode(struct Env *e, const uint8_t *binary)
  * (With the arguments below, the stack pointer is not USTACKTOP, which
  * is how _start tells that arguments are there.)
  */
-static void
+static int
 push_program_name(struct Env *e, const char *name)
 {
 	struct PageInfo *page = page_lookup(e->env_pgdir,
 					    (void *) (USTACKTOP - PGSIZE), NULL);
+	if (page == NULL) {
+		cprintf("env_create: %s: load_icode left no stack page "
+			"below USTACKTOP\n", name);
+		return -E_INVAL;
+	}
 	char *top = (char *) page2kva(page) + PGSIZE;	/* kernel view */
 	size_t len = ROUNDUP(strlen(name) + 1, 4);
 	uintptr_t string_va = USTACKTOP - len;
@@ -324,6 +329,7 @@ push_program_name(struct Env *e, const char *name)
 	words[2] = string_va;			/* argv[0] */
 	words[3] = 0;				/* argv[1] */
 	e->env_tf.tf_esp = string_va - 4 * sizeof(uintptr_t);
+	return 0;
 }
 
 /*
@@ -353,7 +359,10 @@ env_create(const char *name, const uint8_t *binary, size_t size,
 		env_free(e);
 		return r;
 	}
-	push_program_name(e, name);
+	if ((r = push_program_name(e, name)) < 0) {
+		env_free(e);
+		return r;
+	}
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #if LAB >= 3
 #include <inc/trap.h>
 #include <inc/mmu.h>
+#include <kernel/env.h>
 #endif
 
 struct command {
@@ -126,7 +127,7 @@ mon_backtrace(int argc, char **argv, struct Trapframe *tf)
 }
 
 #if LAB >= 3
-bool monitor_single_stepping;
+envid_t monitor_stepping_env;
 
 /*
  * Leaving the monitor returns to trap(), which resumes the environment
@@ -145,7 +146,7 @@ resume(struct Trapframe *tf, bool single_step)
 		tf->tf_eflags |= FL_TF;
 	else
 		tf->tf_eflags &= ~FL_TF;
-	monitor_single_stepping = single_step;
+	monitor_stepping_env = single_step ? curenv->env_id : 0;
 	return -1;
 }
 

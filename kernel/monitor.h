@@ -33,9 +33,10 @@ int mon_setperm(int argc, char **argv, struct Trapframe *tf);
 int mon_dumpmem(int argc, char **argv, struct Trapframe *tf);
 int mon_pages(int argc, char **argv, struct Trapframe *tf);
 
-/* Lab 3: resuming an environment from a breakpoint.  True while the
- * monitor's stepi is waiting for its debug exception. */
-extern bool monitor_single_stepping;
+/* Lab 3: resuming an environment from a breakpoint.  The environment
+ * whose single step (stepi) the monitor is waiting for, or 0; an id,
+ * not a flag, so that it cannot outlive that environment. */
+extern int32_t monitor_stepping_env;
 int mon_continue(int argc, char **argv, struct Trapframe *tf);
 int mon_stepi(int argc, char **argv, struct Trapframe *tf);
 

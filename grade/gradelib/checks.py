@@ -40,6 +40,11 @@ class Output:
         panic = next((l for l in self.lines if l.startswith("kernel panic at ")), None)
         if panic is not None and panic != shown:
             parts.append("the kernel panicked: " + panic)
+        # So does a stub that says it is not written yet.
+        stub = next((l for l in self.lines if "not implemented" in l
+                     and l != panic and l != shown), None)
+        if stub is not None:
+            parts.append("the kernel said: " + stub)
         for note in self.notes:
             parts.append(note)
         if self.log_path:

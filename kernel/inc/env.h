@@ -14,10 +14,11 @@ typedef int32_t envid_t;
 /*
  * An environment id is three fields:
  *
- * +1+---------------21-----------------+--------10--------+
- * |0|          Generation              |    Env Index     |
- * +------------------------------------+------------------+
- *                                       \--- ENVX(eid) --/
+ *  31 30                    12 11 10 9           0
+ * +--+------------------------+-----+-------------+
+ * |0 |       generation       | 0 0 |  env index  |
+ * +--+------------------------+-----+-------------+
+ *                                    \- ENVX(id) -/
  *
  * The index selects the slot in envs[].  The generation tells apart
  * environments that used the same slot at different times, so that a
