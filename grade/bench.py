@@ -318,10 +318,10 @@ def fatal_calls_as_predicted(text: str) -> Tuple[int, List[str]]:
     fatal, problems = 0, []
     for m in re.finditer(r'fuzzsys: fatal call (.*): expect "(.*)"', text):
         fatal += 1
-        rest = text[m.end():]
-        next_start = rest.find("fuzzsys: env ")
-        window = rest if next_start < 0 else rest[:next_start]
-        if m.group(2) not in window:
+        next_start = text.find("fuzzsys: env ", m.end())
+        if next_start < 0:
+            next_start = len(text)
+        if text.find(m.group(2), m.end(), next_start) < 0:
             problems.append(f"fatal call {m.group(1)}: no {m.group(2)!r}")
     return fatal, problems
 
@@ -359,6 +359,11 @@ def fuzz_campaign(image: Path, instances: int, logdir: Path,
     problems += [f"the run printed {line.strip()!r}" for line in alarms(text)]
     if "No runnable environments in the system!" not in text:
         problems.append("the run did not end with no runnable environments")
+    # fuzzsys has sys_cputs print only printable text, and so does the
+    # kernel: anything else was printed without being asked for.
+    unprintable = len(re.findall(rb"[^\x20-\x7e\r\n\t]", run.output))
+    if unprintable:
+        problems.append(f"{unprintable} unprintable bytes in the output")
     if len(seeds) != instances or len(survived) != instances:
         problems.append(f"{len(seeds)} instances started, {len(survived)} "
                         f"survived their calls, of {instances}")

@@ -158,4 +158,7 @@ bootinfo_report(void)
 	cprintf(", memory map: %d regions\n", boot_information.nregions);
 	if (boot_information.cmdline[0])
 		cprintf("Kernel command line: %s\n", boot_information.cmdline);
+	if (strlen(boot_information.cmdline) == sizeof(boot_information.cmdline) - 1)
+		cprintf("warning: the kernel command line was cut to %d characters\n",
+			(int) sizeof(boot_information.cmdline) - 1);
 }

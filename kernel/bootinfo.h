@@ -31,7 +31,7 @@ struct boot_information {
 	/* Multiboot's basic sizes (KiB), if the map is missing. */
 	bool have_basic_sizes;
 	uint32_t basemem_kb, extmem_kb;
-	char cmdline[256];	/* "" if none */
+	char cmdline[1024];	/* "" if none */
 };
 
 extern struct boot_information boot_information;

@@ -97,8 +97,9 @@ i386_init(void)
 	 * command line asks for (make run-NAME). */
 	env_init();
 	trap_init();
-	queue_programs_from_cmdline();
-	if (start_next_program() == 0)
+	/* With run=..., the scheduler starts the programs in turn (and
+	 * says when nothing is left); without, go to the monitor. */
+	if (queue_programs_from_cmdline())
 		sched_yield();
 #endif
 

@@ -9,7 +9,7 @@
 #include <kernel/env.h>
 
 /* The queue: run=... as written, and where we are in it. */
-static char run_list[256];
+static char run_list[1024];
 static const char *next_entry;
 static int repeats_left;	/* of the current entry's *N */
 static char current_name[64];
@@ -23,11 +23,13 @@ find_user_program(const char *name)
 	return NULL;
 }
 
-void
+bool
 queue_programs_from_cmdline(void)
 {
-	if (boot_option("run", run_list, sizeof(run_list)))
-		next_entry = run_list;
+	if (!boot_option("run", run_list, sizeof(run_list)))
+		return false;
+	next_entry = run_list;
+	return true;
 }
 
 /* Moves to the next entry of the run list: sets current_name and
@@ -46,8 +48,14 @@ advance(void)
 	repeats_left = 1;
 	char *star = strchr(current_name, '*');
 	if (star != NULL) {
+		char *end;
 		*star = '\0';
-		repeats_left = strtol(star + 1, NULL, 10);
+		repeats_left = strtol(star + 1, &end, 10);
+		if (end == star + 1 || *end != '\0' || repeats_left < 0) {
+			cprintf("run: '%s*%s': the repeat count must be a "
+				"number >= 0\n", current_name, star + 1);
+			repeats_left = 0;
+		}
 	}
 	return true;
 }

@@ -27,8 +27,9 @@ extern const int nuser_programs;
 /* The program called name, or NULL. */
 const struct user_program *find_user_program(const char *name);
 
-/* Queues the programs the kernel command line names (run=...). */
-void queue_programs_from_cmdline(void);
+/* Queues the programs the kernel command line names (run=...);
+ * false if it names none. */
+bool queue_programs_from_cmdline(void);
 
 /* Creates an environment for the next queued program; -1 if none is
  * left (or none could be started). */

@@ -5,6 +5,8 @@ faults, breakpoints, system calls and user pointer checks.  Each test
 boots the kernel with one user program (run=NAME on the kernel command
 line) and reads what the kernel says about it.
 """
+import re
+
 import pytest
 
 from gradelib import points, run_kernel
@@ -163,3 +165,27 @@ def test_user_panic_names_the_program():
                   r"this program panics on purpose \(42\)" % ENV,
                   r"  trap 0x00000003 Breakpoint", r"K> continue",
                   r"\[%s\] exiting gracefully" % ENV, DONE, no=NO_PANIC)
+
+
+@points(10, part="B")
+def test_fuzzer_finds_no_fault_and_no_leak():
+    """100,000 random system calls (10 fuzzer runs of 10,000, each
+    checking every answer and ending with one fatal call): no panic, each
+    fatal call answered as predicted, and every page freed again."""
+    runs = 10
+    before = run_kernel("lab3-pages-before-fuzz", ["pages"])
+    output = run(f"fuzzsys*{runs}", ["pages"], timeout=120)
+    output.expect(DONE, no=NO_PANIC + [r".*user panic.*"])
+    survived = output.matches(r"fuzzsys: (\d+) calls survived, all answers as expected")
+    if len(survived) != runs or sum(int(m.group(1)) for m in survived) < 100000:
+        output.fail(f"expected {runs} fuzzer runs of 10,000 surviving calls each; "
+                    f"{len(survived)} finished")
+    for m in output.matches(r"fuzzsys: fatal call .*: expect \"(.*)\""):
+        output.expect(re.escape(m.group(1)))
+    pattern = r"(K> )?pages: \d+ total, (\d+) free.*"
+    free_before, free_after = before.match(pattern), output.match(pattern)
+    if not free_before or not free_after:
+        output.fail("missing the `pages` output before or after fuzzing")
+    if free_before.group(2) != free_after.group(2):
+        output.fail(f"free pages: {free_before.group(2)} before fuzzing, "
+                    f"{free_after.group(2)} after: pages leaked")

@@ -410,9 +410,9 @@ overlaps(uintptr_t s, size_t len, uintptr_t start, uintptr_t end)
 }
 
 /*
- * Would the kernel print at most MAX_PRINT printable characters for
- * the readable range [s, s + len)?  It prints up to the first NUL.
- * Wild ranges in the exposed tables hold binary data, which would
+ * Is the readable range [s, s + len) at most MAX_PRINT printable
+ * characters?  The kernel prints all len bytes, NULs included, and
+ * wild ranges in the exposed tables hold binary data, which would
  * garble the console.  Two places change between this check and the
  * kernel's read, so they are never quiet: the dead stack below us,
  * which the call overwrites with return addresses, and our own entry
@@ -430,12 +430,11 @@ prints_quietly(const char *s, size_t len)
 	if (overlaps((uintptr_t) s, len, stack_bottom, USTACKTOP) ||
 	    overlaps((uintptr_t) s, len, me, me + sizeof(struct Env)))
 		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\0')
-			return true;
-		if (i >= MAX_PRINT || s[i] < ' ' || s[i] > '~')
+	if (len > MAX_PRINT)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < ' ' || s[i] > '~')
 			return false;
-	}
 	return true;
 }
 
@@ -511,10 +510,9 @@ survivable_call(int index)
 	switch (c.num) {
 	case SYS_cputs:
 		count.cputs++;
-		if (c.arg[1] > 0 && *(const char *) c.arg[0] != '\0') {
+		if (c.arg[1] > 0) {
 			count.cputs_printed++;
-			count.bytes_printed += strnlen((const char *) c.arg[0],
-						       c.arg[1]);
+			count.bytes_printed += c.arg[1];
 		}
 		break;
 	case SYS_cgetc:
