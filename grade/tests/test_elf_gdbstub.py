@@ -1,4 +1,5 @@
 """symbols() on ELF files, and GdbStub against a fake gdb stub."""
+import os
 import shutil
 import socket
 import struct
@@ -13,7 +14,10 @@ import pytest
 
 from gradelib import GdbStub, GradeFailure, symbols
 
-KERNEL = Path(__file__).resolve().parents[2] / "obj" / "kernel" / "kernel"
+# A built kernel, if there is one: EXOLAB_OBJDIR's (make test sets it)
+# or the default build's.
+KERNEL = Path(os.environ.get("EXOLAB_OBJDIR",
+                             Path(__file__).resolve().parents[2] / "obj")) / "kernel" / "kernel"
 
 
 # --------------------------------------------------------------------- ELF
