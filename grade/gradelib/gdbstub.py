@@ -19,6 +19,7 @@ import time
 from typing import Dict
 
 from .checks import GradeFailure
+from .unixsocket import connect
 
 I386_REGISTERS = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
                   "eip", "eflags", "cs", "ss", "ds", "es", "fs", "gs"]
@@ -26,19 +27,7 @@ I386_REGISTERS = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
 
 class GdbStub:
     def __init__(self, socket_path, timeout: float = 10.0):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        deadline = time.monotonic() + timeout
-        # QEMU creates the socket shortly after it starts.
-        while True:
-            try:
-                self.sock.connect(str(socket_path))
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                if time.monotonic() > deadline:
-                    self.sock.close()
-                    raise GradeFailure(
-                        f"could not connect to QEMU's gdb stub at {socket_path}")
-                time.sleep(0.02)
+        self.sock = connect(socket_path, timeout, "QEMU's gdb stub")
         self.buffer = b""
 
     def close(self):
