@@ -15,7 +15,6 @@ Reference: the GDB manual, appendix "Remote Protocol".
 """
 import socket
 import struct
-import time
 from typing import Dict
 
 from .checks import GradeFailure

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence
 
-from .checks import GradeFailure, Output
+from .checks import Output
 from .config import build, qemu_command
 
 PROMPT = r"K> "
