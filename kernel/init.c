@@ -7,6 +7,7 @@
 #include <inc/stdio.h>
 #include <inc/string.h>
 #include <inc/assert.h>
+#include <inc/error.h>
 #include <kernel/console.h>
 #include <kernel/monitor.h>
 #include <kernel/bootinfo.h>
@@ -61,6 +62,8 @@ printf_sample(void)
 		"exo", "kernel", 'K');
 	cprintf("printf: octal [%o] width [%6o] zeros [%06o] long [%lo]\n",
 		8, 0755, 0755, 0x80000000UL);
+	cprintf("printf: int [%i] pointer [%p] error [%e] unknown error [%e]\n",
+		-7, (void *) 0xf0100000, -E_NO_MEM, 99);
 }
 
 void

@@ -133,7 +133,9 @@ def test_printf_flags_and_widths(boot):
         r"printf: width \[   42\] left \[42   \] zeros \[00042\] negative \[-0042\]",
         r"printf: hex \[beef\] HEX \[BEEF\] unsigned \[4294967295\] "
         r"long long \[-12345678901234\]",
-        r"printf: string \[   exo\] precision \[ker\] char \[K\] percent \[%\]")
+        r"printf: string \[   exo\] precision \[ker\] char \[K\] percent \[%\]",
+        r"printf: int \[-7\] pointer \[0xf0100000\] error \[out of memory\] "
+        r"unknown error \[error 99\]")
 
 
 # ---------------------------------------------------------------- part C
@@ -165,6 +167,15 @@ def test_kerninfo_matches_the_kernel(boot, kernel_symbols):
     size = kernel_symbols["end"] - kernel_symbols["entry"]
     if m is None or int(m.group(1)) != (size + 1023) // 1024:
         boot.fail(f"expected a memory footprint of {(size + 1023) // 1024}KB")
+
+
+@points(3, part="C")
+def test_readline_backspace():
+    """Backspace (and DEL, which terminals send) erases the last
+    character typed."""
+    output = run_kernel("lab1-backspace", ["kerninfx\x7fo", "helq\bp"])
+    output.expect(r"Special kernel symbols:", r"help\s+- List the commands",
+                  no=[r"(K> )?Unknown command.*"])
 
 
 @points(5, part="C")
