@@ -16,28 +16,22 @@
 #include <kernel/monitor.h>
 #include <kernel/pmap.h>
 
-/* Parses a hex number of at most 8 digits; false if s is not one. */
+/* Parses a hex number of at most 8 digits, with or without 0x; false
+ * if s is not one. */
 static bool
 parse_hex(const char *s, uint32_t *value)
 {
-	int digits = 0;
+	const char *digits = s;
+	char *end;
 
-	*value = 0;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	for (; *s; s++, digits++) {
-		int d;
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
-			return false;
-		*value = (*value << 4) | d;
-	}
-	return digits > 0 && digits <= 8;
+	if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+		digits += 2;
+	/* strtol would also take a sign or leading blanks: not here. */
+	if (*digits == '\0' || *digits == '-' || *digits == '+' ||
+	    *digits == ' ' || strlen(digits) > 8)
+		return false;
+	*value = (uint32_t) strtol(s, &end, 16);
+	return *end == '\0';
 }
 
 static pde_t *

@@ -217,7 +217,9 @@ long
 strtol(const char *s, char **endptr, int base)
 {
 	bool negative = false;
-	long val = 0;
+	/* Unsigned, so that 8 hex digits (0xf0000000) wrap as they do in
+	 * the machine instead of overflowing a signed long. */
+	unsigned long val = 0;
 
 	while (*s == ' ' || *s == '\t')
 		s++;
@@ -257,5 +259,5 @@ strtol(const char *s, char **endptr, int base)
 
 	if (endptr)
 		*endptr = (char *) s;
-	return negative ? -val : val;
+	return (long) (negative ? -val : val);
 }
