@@ -20,6 +20,7 @@
 #include <kernel/trap.h>
 #include <kernel/sched.h>
 #include <kernel/userprogs.h>
+#include <kernel/picirq.h>
 #endif
 
 /* gcc may clone or inline a function whose argument is a constant; the
@@ -99,6 +100,9 @@ i386_init(void)
 	/* Lab 3: environments and traps, then the programs the kernel
 	 * command line asks for (make run-NAME). */
 	env_init();
+	/* The interrupt controllers off the exception vectors, every
+	 * line masked, before anything could enable interrupts. */
+	pic_init();
 	trap_init();
 	/* With run=..., the scheduler starts the programs in turn (and
 	 * says when nothing is left); without, go to the monitor. */

@@ -13,6 +13,7 @@
 #include <kernel/env.h>
 #include <kernel/syscall.h>
 #include <kernel/sched.h>
+#include <kernel/picirq.h>
 
 /* The task state segment: where the CPU finds the kernel stack when a
  * trap arrives from user mode. */
@@ -66,8 +67,9 @@ void trap_divide(void), trap_debug(void), trap_nmi(void), trap_brkpt(void),
 	trap_oflow(void), trap_bound(void), trap_illop(void), trap_device(void),
 	trap_dblflt(void), trap_tss(void), trap_segnp(void), trap_stack(void),
 	trap_gpflt(void), trap_pgflt(void), trap_fperr(void), trap_align(void),
-	trap_mchk(void), trap_simderr(void), trap_syscall(void),
-	trap_default(void);
+	trap_mchk(void), trap_simderr(void), trap_syscall(void);
+/* One stub for each of the 256 vectors, that records its own number. */
+extern uint32_t trap_vectors[256];
 #endif
 
 /*
@@ -87,15 +89,19 @@ trap_init(void)
 #if SOL >= 3
 	static void (*const handlers[])(void) = {
 		trap_divide, trap_debug, trap_nmi, trap_brkpt, trap_oflow,
-		trap_bound, trap_illop, trap_device, trap_dblflt, trap_default,
+		trap_bound, trap_illop, trap_device, trap_dblflt, NULL,
 		trap_tss, trap_segnp, trap_stack, trap_gpflt, trap_pgflt,
-		trap_default, trap_fperr, trap_align, trap_mchk, trap_simderr,
+		NULL, trap_fperr, trap_align, trap_mchk, trap_simderr,
 	};
 
+	/* Every other vector (reserved exceptions, hardware interrupts)
+	 * gets a stub too, so that whatever arrives is reported by its
+	 * real number. */
 	for (int i = 0; i < 256; i++)
-		SETGATE(idt[i], 0, GD_KT, trap_default, 0);
+		SETGATE(idt[i], 0, GD_KT, trap_vectors[i], 0);
 	for (size_t i = 0; i < ARRAY_SIZE(handlers); i++)
-		SETGATE(idt[i], 0, GD_KT, handlers[i], 0);
+		if (handlers[i] != NULL)
+			SETGATE(idt[i], 0, GD_KT, handlers[i], 0);
 	SETGATE(idt[T_BRKPT], 0, GD_KT, trap_brkpt, 3);
 	SETGATE(idt[T_SYSCALL], 0, GD_KT, trap_syscall, 3);
 #else
@@ -148,7 +154,7 @@ print_trapframe(struct Trapframe *tf)
 	cprintf("  eip  0x%08x\n", tf->tf_eip);
 	cprintf("  cs   0x----%04x\n", tf->tf_cs);
 	cprintf("  flag 0x%08x\n", tf->tf_eflags);
-	if ((tf->tf_cs & 3) != 0) {
+	if (trap_from_user(tf)) {
 		cprintf("  esp  0x%08x\n", tf->tf_esp);
 		cprintf("  ss   0x----%04x\n", tf->tf_ss);
 	}
@@ -213,9 +219,17 @@ trap_dispatch(struct Trapframe *tf)
 	/* LAB 3: Your code here (exercises 5-7). */
 #endif
 
+	/* A hardware interrupt no driver asked for (the PIC's lines are
+	 * masked, but a spurious one still comes): ignore it.  It is not
+	 * the fault of whoever was running. */
+	if (tf->tf_trapno >= IRQ_OFFSET && tf->tf_trapno < IRQ_OFFSET + 16) {
+		irq_unexpected(tf->tf_trapno - IRQ_OFFSET);
+		return;
+	}
+
 	/* Unexpected trap: the user process or the kernel has a bug. */
 	print_trapframe(tf);
-	if (tf->tf_cs == GD_KT)
+	if (!trap_from_user(tf))
 		panic("unhandled trap in kernel");
 	env_destroy(curenv);
 }
@@ -231,7 +245,7 @@ trap(struct Trapframe *tf)
 	 * the kernel (lab 4 revisits this). */
 	assert(!(read_eflags() & FL_IF));
 
-	if ((tf->tf_cs & 3) == 3) {
+	if (trap_from_user(tf)) {
 		/* From user mode: copy the frame into the environment, so
 		 * that returning to it later restarts it here; the copy
 		 * on the kernel stack is discarded. */
@@ -241,7 +255,22 @@ trap(struct Trapframe *tf)
 	}
 	last_tf = tf;
 
+	/* ExoLab environments never run in virtual-8086 mode (only a
+	 * QEMU quirk gets them there, see trap_from_user): whatever
+	 * trapped, the environment is finished. */
+	if (tf->tf_eflags & FL_VM) {
+		cprintf("[%08x] trap %d in virtual-8086 mode\n",
+			curenv->env_id, tf->tf_trapno);
+		print_trapframe(tf);
+		env_destroy(curenv);
+	}
+
 	trap_dispatch(tf);
+
+	/* A trap the kernel took itself and survived (an ignored
+	 * interrupt, a breakpoint): resume the kernel where it was. */
+	if (!trap_from_user(tf))
+		env_pop_tf(tf);
 
 	/* Back to the environment if it is still running, else let the
 	 * scheduler choose. */
@@ -253,7 +282,8 @@ trap(struct Trapframe *tf)
 /*
  * page_fault_handler (lab 3, exercise 9 for the kernel-mode check).
  *
- * A page fault in the kernel is a kernel bug: panic, saying where.  A
+ * A page fault in the kernel is a kernel bug: panic, saying where
+ * (trap_from_user() in kernel/trap.h tells which it is).  A
  * fault in user mode destroys the environment, with the line
  *   [envid] user fault va VA ip EIP
  * and the trap frame.  (Lab 4 lets user code handle its own faults.)
@@ -264,7 +294,7 @@ page_fault_handler(struct Trapframe *tf)
 	uintptr_t fault_va = rcr2();
 
 #if SOL >= 3
-	if ((tf->tf_cs & 3) == 0)
+	if (!trap_from_user(tf))
 		panic("page fault in the kernel at va %08x, eip %08x (err %x)",
 		      fault_va, tf->tf_eip, tf->tf_err);
 #else
