@@ -14,10 +14,15 @@
 #include <kernel/syscall.h>
 #include <kernel/sched.h>
 #include <kernel/picirq.h>
+#if LAB >= 4
+#include <kernel/cpu.h>
+#include <kernel/spinlock.h>
+#else
 
 /* The task state segment: where the CPU finds the kernel stack when a
  * trap arrives from user mode. */
 static struct Taskstate ts;
+#endif
 
 /* The frame of the last trap, for print_trapframe's "TRAP frame at". */
 static struct Trapframe *last_tf;
@@ -114,6 +119,56 @@ trap_init(void)
 	trap_init_percpu();
 }
 
+#if LAB >= 4
+/*
+ * trap_init_percpu: load this CPU's TSS and the IDT (lab 4, exercise 4).
+ *
+ * Every CPU runs this once, at boot (mp_main for the others).  Each
+ * needs its own task state segment, thiscpu->cpu_ts, because a trap
+ * from user mode switches to the stack the TSS names, and each CPU has
+ * its own kernel stack: ts_esp0 = cpu_kstacktop(i) for CPU i =
+ * cpunum(), ts_ss0 = GD_KD, and ts_iomb = sizeof(struct Taskstate)
+ * (no I/O permission bitmap).  Its descriptor goes in GDT slot
+ * (GD_TSS0 >> 3) + i, as lab 3 filled slot GD_TSS0 >> 3 (SEG16, then
+ * sd_s = 0: a system segment), and ltr loads selector GD_TSS0 + 8 * i.
+ * Then lidt(&idt_pd): the IDT is shared.
+ *
+ * Hint: two CPUs must never load the same TSS: ltr marks its
+ * descriptor busy, and a second ltr of a busy TSS faults.
+ */
+void
+trap_init_percpu(void)
+{
+#if SOL >= 4
+	int i = cpunum();
+	struct Taskstate *ts = &thiscpu->cpu_ts;
+
+	ts->ts_esp0 = cpu_kstacktop(i);
+	ts->ts_ss0 = GD_KD;
+	ts->ts_iomb = sizeof(struct Taskstate);
+	gdt[(GD_TSS0 >> 3) + i] = SEG16(STS_T32A, (uint32_t) ts,
+					sizeof(struct Taskstate) - 1, 0);
+	gdt[(GD_TSS0 >> 3) + i].sd_s = 0;
+	ltr(GD_TSS0 + (i << 3));
+#else
+	/* LAB 4: Your code here (exercise 4).
+	 * Until then, CPU 0's TSS, as in lab 3: no other CPU may share it. */
+	struct Taskstate *ts = &cpus[0].cpu_ts;
+
+	if (cpunum() != 0)
+		panic("trap_init_percpu: CPU %d has no TSS of its own: not "
+		      "implemented (lab 4, exercise 4)", cpunum());
+	ts->ts_esp0 = KSTACKTOP;
+	ts->ts_ss0 = GD_KD;
+	ts->ts_iomb = sizeof(struct Taskstate);
+	gdt[GD_TSS0 >> 3] = SEG16(STS_T32A, (uint32_t) ts,
+				  sizeof(struct Taskstate) - 1, 0);
+	gdt[GD_TSS0 >> 3].sd_s = 0;
+	ltr(GD_TSS0);
+#endif
+	lidt(&idt_pd);
+}
+#else
 /* Loads this CPU's TSS and the IDT. */
 void
 trap_init_percpu(void)
@@ -123,13 +178,13 @@ trap_init_percpu(void)
 	ts.ts_ss0 = GD_KD;
 	/* No I/O permission bitmap: the offset points past the TSS. */
 	ts.ts_iomb = sizeof(struct Taskstate);
-
 	gdt[GD_TSS0 >> 3] = SEG16(STS_T32A, (uint32_t) &ts,
 				  sizeof(struct Taskstate) - 1, 0);
 	gdt[GD_TSS0 >> 3].sd_s = 0;	/* a system segment */
 	ltr(GD_TSS0);
 	lidt(&idt_pd);
 }
+#endif
 
 void
 print_trapframe(struct Trapframe *tf)
@@ -234,6 +289,49 @@ trap_dispatch(struct Trapframe *tf)
 	env_destroy(curenv);
 }
 
+#if LAB >= 4
+/*
+ * The local APIC's own interrupts (lab 4, exercise 14 for the timer).
+ *
+ * The timer interrupt (IRQ_OFFSET + IRQ_TIMER) is how the kernel takes
+ * the CPU back from an environment that never yields: acknowledge it
+ * to the local APIC (lapic_eoi), or it never interrupts again, and
+ * call sched_yield() to run the next environment.  (Interrupts arrive
+ * only from user mode: the kernel runs with them off, and sched_wakeup
+ * handles those that wake an idle CPU.)
+ */
+static void
+trap_dispatch_apic(struct Trapframe *tf)
+{
+#if SOL < 4
+	static bool timer_said;
+#endif
+
+	switch (tf->tf_trapno) {
+	case IRQ_OFFSET + IRQ_TIMER:
+#if SOL >= 4
+		lapic_eoi();
+		sched_yield();
+#else
+		/* LAB 4: Your code here (exercise 14). */
+		lapic_eoi();
+		if (!timer_said) {
+			cprintf("timer interrupt: preemption is not "
+				"implemented (lab 4, exercise 14)\n");
+			timer_said = true;
+		}
+		env_run(curenv);
+#endif
+	case IRQ_OFFSET + IRQ_ERROR:
+		cprintf("local APIC error on CPU %d\n", cpunum());
+		lapic_eoi();
+		env_run(curenv);
+	}
+	/* The local APIC's spurious vector (IRQ_SPURIOUS) needs no EOI;
+	 * trap_dispatch ignores it like any unexpected interrupt. */
+}
+#endif
+
 void
 trap(struct Trapframe *tf)
 {
@@ -245,11 +343,38 @@ trap(struct Trapframe *tf)
 	 * the kernel (lab 4 revisits this). */
 	assert(!(read_eflags() & FL_IF));
 
+#if LAB >= 4
+	/* An interrupt woke this CPU from sched_halt's idle loop, which
+	 * runs without the kernel lock. */
+	if (!trap_from_user(tf) && thiscpu->cpu_status == CPU_HALTED &&
+	    tf->tf_trapno >= IRQ_OFFSET)
+		sched_wakeup(tf);
+#endif
+
 	if (trap_from_user(tf)) {
+#if LAB >= 4
+		/* Entering the kernel from user mode: take the big kernel
+		 * lock (lab 4, exercise 5; kernel/spinlock.h has the rule)
+		 * before touching any kernel state, curenv's included. */
+#if SOL >= 4
+		lock_kernel();
+#else
+		/* LAB 4: Your code here (exercise 5). */
+#endif
+#endif
 		/* From user mode: copy the frame into the environment, so
 		 * that returning to it later restarts it here; the copy
 		 * on the kernel stack is discarded. */
 		assert(curenv);
+#if LAB >= 4
+		/* Another CPU destroyed it while it ran here (env_destroy):
+		 * free it now that it no longer runs. */
+		if (curenv->env_status == ENV_DYING) {
+			env_free(curenv);
+			curenv = NULL;
+			sched_yield();
+		}
+#endif
 		curenv->env_tf = *tf;
 		tf = &curenv->env_tf;
 	}
@@ -265,6 +390,9 @@ trap(struct Trapframe *tf)
 		env_destroy(curenv);
 	}
 
+#if LAB >= 4
+	trap_dispatch_apic(tf);
+#endif
 	trap_dispatch(tf);
 
 	/* A trap the kernel took itself and survived (an ignored
