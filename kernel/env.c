@@ -140,13 +140,14 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 
 	e->env_parent_id = parent_id;
 	e->env_type = ENV_TYPE_USER;
-#if LAB >= 4
-	env_set_status(e, ENV_RUNNABLE);
-#else
+#if LAB < 4
 	e->env_status = ENV_RUNNABLE;
 #endif
 	e->env_runs = 0;
 	e->env_cpunum = -1;
+#if LAB >= 4
+	env_set_status(e, ENV_RUNNABLE);
+#endif
 	e->env_pgfault_upcall = NULL;
 	e->env_ipc_recving = false;
 
@@ -506,6 +507,13 @@ void
 env_set_status(struct Env *e, unsigned status)
 {
 	bool was_on = sched_on_ring(e);
+
+	/* Still loaded on another CPU (made not runnable while it ran
+	 * there, it runs on until its next trap): it is running, not
+	 * waiting to run, or a second CPU could pick it up. */
+	if (status == ENV_RUNNABLE && e->env_cpunum >= 0 &&
+	    e->env_cpunum != cpunum() && cpus[e->env_cpunum].cpu_env == e)
+		status = ENV_RUNNING;
 
 	e->env_status = status;
 	if (!was_on && sched_on_ring(e))

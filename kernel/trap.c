@@ -408,13 +408,32 @@ trap(struct Trapframe *tf)
 }
 
 /*
- * page_fault_handler (lab 3, exercise 9 for the kernel-mode check).
+ * page_fault_handler (lab 3, exercise 9 for the kernel-mode check;
+ * lab 4, exercise 9 for the upcall).
  *
  * A page fault in the kernel is a kernel bug: panic, saying where
- * (trap_from_user() in kernel/trap.h tells which it is).  A
- * fault in user mode destroys the environment, with the line
+ * (trap_from_user() in kernel/trap.h tells which it is).
+ *
+ * A fault in user mode goes to the environment's own handler, if it
+ * set one (sys_env_set_pgfault_upcall): the kernel pushes a struct
+ * UTrapframe, the fault and the registers at the time of the fault, on
+ * the user exception stack, [UXSTACKTOP - PGSIZE, UXSTACKTOP), and
+ * resumes the environment at env_pgfault_upcall with esp pointing at
+ * that UTrapframe.  If the fault happened on the exception stack
+ * itself (the handler faulted), the new UTrapframe goes just below the
+ * trap-time esp, leaving one empty 32-bit word between them: the
+ * upcall's return path (lib/pfentry.S) stores the return eip there.
+ *
+ * The environment is destroyed, with the line
  *   [envid] user fault va VA ip EIP
- * and the trap frame.  (Lab 4 lets user code handle its own faults.)
+ * and the trap frame, when it has no upcall, and also (with a line
+ * saying why first) when the upcall is not mapped user-readable, when
+ * the UTrapframe would fall off the bottom of the exception stack, or
+ * when the exception stack is not mapped user-writable.
+ *
+ * Hint: check the whole UTrapframe's range with user_mem_check before
+ * writing it; the environment's page tables are the current ones, so
+ * the kernel may then write it at its user address.
  */
 void
 page_fault_handler(struct Trapframe *tf)
@@ -427,6 +446,47 @@ page_fault_handler(struct Trapframe *tf)
 		      fault_va, tf->tf_eip, tf->tf_err);
 #else
 	/* LAB 3: Your code here (exercise 9). */
+#endif
+
+#if SOL >= 4
+	if (curenv->env_pgfault_upcall != NULL) {
+		const char *problem = NULL;
+		uintptr_t esp = UXSTACKTOP;
+		struct UTrapframe *utf;
+
+		/* A fault in the handler: below its frame, plus the word
+		 * that pfentry.S needs. */
+		if (tf->tf_esp >= UXSTACKTOP - PGSIZE && tf->tf_esp < UXSTACKTOP)
+			esp = tf->tf_esp - sizeof(uint32_t);
+		esp -= sizeof(struct UTrapframe);
+		if (esp < UXSTACKTOP - PGSIZE)
+			problem = "the user exception stack overflowed";
+		else if (user_mem_check(curenv, (void *) esp,
+					sizeof(struct UTrapframe), PTE_U | PTE_W) < 0)
+			problem = "the user exception stack is not mapped writable";
+		else if (user_mem_check(curenv, curenv->env_pgfault_upcall, 1,
+					PTE_U) < 0)
+			problem = "the page fault upcall is not mapped for the user";
+		if (problem == NULL) {
+			utf = (struct UTrapframe *) esp;
+			utf->utf_fault_va = fault_va;
+			utf->utf_err = tf->tf_err;
+			utf->utf_regs = tf->tf_regs;
+			utf->utf_eip = tf->tf_eip;
+			utf->utf_eflags = tf->tf_eflags;
+			utf->utf_esp = tf->tf_esp;
+			tf->tf_esp = esp;
+			tf->tf_eip = (uintptr_t) curenv->env_pgfault_upcall;
+			env_run(curenv);
+		}
+		cprintf("[%08x] %s (upcall %08x, esp %08x)\n", curenv->env_id,
+			problem, (uintptr_t) curenv->env_pgfault_upcall, esp);
+	}
+#elif LAB >= 4
+	/* LAB 4: Your code here (exercise 9): run the upcall. */
+	if (curenv->env_pgfault_upcall != NULL)
+		cprintf("page_fault_handler: upcalls not implemented (lab 4, "
+			"exercise 9)\n");
 #endif
 
 	cprintf("[%08x] user fault va %08x ip %08x\n", curenv->env_id,
