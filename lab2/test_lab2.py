@@ -128,13 +128,22 @@ def test_upages_is_user_read_only(boot, kernel_symbols):
 def test_kernel_stack_and_guard(boot, kernel_symbols):
     """The boot stack sits below KSTACKTOP over an unmapped guard."""
     guard = mapping_after(boot, COMMANDS[2])
-    if len(guard) != 1 or guard[0].group(3) is not None:
+    if build().lab >= 4:
+        # From lab 4 on, the other CPUs' stacks sit below the guard, and
+        # CPU 0 has its own stack instead of the boot stack.
+        if guard[-1].group(3) is not None or int(guard[-1].group(1), 16) > 0xEFFF0000:
+            boot.fail("[KSTACKTOP - KSTKSIZE - KSTKGAP, KSTACKTOP - KSTKSIZE) "
+                      "must be unmapped: " + guard[-1].group(0).strip())
+    elif len(guard) != 1 or guard[0].group(3) is not None:
         boot.fail("[KSTACKTOP - PTSIZE, KSTACKTOP - KSTKSIZE) must be "
                   "unmapped: " + "; ".join(r.group(0).strip() for r in guard))
     stack = mapping_after(boot, COMMANDS[3])
     expected = kernel_symbols["bootstack"] - KERNBASE
+    # Lab 4's mem_init_mp moves CPU 0 to the first of the CPUs' stacks.
+    allowed = [expected] + ([kernel_symbols["percpu_kstacks"] - KERNBASE]
+                            if build().lab >= 4 else [])
     if (len(stack) != 1 or stack[0].group(3) is None
-            or int(stack[0].group(3), 16) != expected
+            or int(stack[0].group(3), 16) not in allowed
             or stack[0].group(4) != "W" or stack[0].group(5) != "-"):
         boot.fail(f"efff8000-efffffff should map the boot stack at pa "
                   f"{expected:08x} as P W -; showmappings says "

@@ -239,7 +239,9 @@ def test_preempt_idle_cpus_halt(kernel_symbols):
                     regs = stop_all_cpus(stub)
                     if not after_hlt:
                         # The instruction after each hlt (0xf4): where a
-                        # halted CPU's eip points.
+                        # halted CPU's eip points.  Read through CPU 0's
+                        # page tables (another CPU may never have run).
+                        stub.thread_registers(stub.threads()[0])
                         code = stub.read_memory(start, end - start)
                         after_hlt = [start + i + 1 for i, b in enumerate(code)
                                      if b == 0xF4]
