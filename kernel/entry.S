@@ -72,10 +72,21 @@ spin:	jmp	spin
 
 .data
 /* The boot stack, and the entry page directory: both page-aligned. */
+#if LAB >= 4
+	/* Aligned to its size, and its lowest word points to CPU 0's
+	 * struct CpuInfo: that is how the kernel finds which CPU it runs
+	 * on (cpu_self, kernel/cpu.h). */
+	.p2align 15
+.globl bootstack
+bootstack:
+	.long	cpus
+	.space	KSTKSIZE - 4
+#else
 	.p2align PGSHIFT
 .globl bootstack
 bootstack:
 	.space	KSTKSIZE
+#endif
 .globl bootstacktop
 bootstacktop:
 

@@ -142,10 +142,10 @@ def test_smp_user_code_runs_on_two_cpus_at_once():
 
 @pytest.mark.parametrize("misuse,pattern", [
     ("twice", r"spin_lock: recursive acquire: CPU 0 at mon_lockcheck\+0x[0-9a-f]+ "
-              r"\(kernel/spinlock\.c:\d+\): test_lock is held by CPU 0, taken at "
-              r"mon_lockcheck\+0x[0-9a-f]+ \(kernel/spinlock\.c:\d+\)"),
+              r"\(kernel/spinlock\.[ch]:\d+\): test_lock is held by CPU 0, taken at "
+              r"mon_lockcheck\+0x[0-9a-f]+ \(kernel/spinlock\.[ch]:\d+\)"),
     ("unheld", r"spin_unlock: release by a non-holder: CPU 0 at "
-               r"mon_lockcheck\+0x[0-9a-f]+ \(kernel/spinlock\.c:\d+\): test_lock "
+               r"mon_lockcheck\+0x[0-9a-f]+ \(kernel/spinlock\.[ch]:\d+\): test_lock "
                r"is not held by any CPU"),
 ], ids=["recursive-acquire", "release-unheld"])
 @points(3, part="A")
