@@ -17,6 +17,7 @@
 #include <kernel/trap.h>
 #include <kernel/monitor.h>
 #include <kernel/sched.h>
+#include <kernel/fpu.h>
 
 struct Env *envs = NULL;		/* all environments */
 struct Env *curenv = NULL;		/* the current environment */
@@ -152,6 +153,10 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	e->env_tf.tf_esp = USTACKTOP;
 	e->env_tf.tf_cs = GD_UT | 3;
 	/* tf_eip is set by load_icode. */
+
+	/* Its own FPU registers, as after a reset: nothing of the slot's
+	 * previous user survives (kernel/fpu.c). */
+	fpu_reset(e);
 
 	env_free_list = e->env_link;
 	*newenv_store = e;
@@ -444,10 +449,15 @@ env_pop_tf(struct Trapframe *tf)
  * again.  Then e becomes curenv and ENV_RUNNING, its env_runs count
  * goes up, its address space is loaded (lcr3), and env_pop_tf enters
  * it.  Never returns.
+ *
+ * (Before your code runs, the FPU registers switch from curenv to e:
+ * see kernel/fpu.c.)
  */
 void
 env_run(struct Env *e)
 {
+	if (e != curenv)
+		fpu_switch(curenv, e);
 #if SOL >= 3
 	if (curenv != NULL && curenv != e && curenv->env_status == ENV_RUNNING)
 		curenv->env_status = ENV_RUNNABLE;

@@ -11,6 +11,7 @@
 #include <kernel/monitor.h>
 #include <kernel/sched.h>
 #include <kernel/userprogs.h>
+#include <kernel/fpu.h>
 
 static void sched_halt(void) __attribute__((noreturn));
 
@@ -38,6 +39,9 @@ static void
 sched_halt(void)
 {
 	cprintf("No runnable environments in the system!\n");
+	/* curenv, if still alive, stops being current: its FPU registers
+	 * go to memory first (kernel/fpu.c). */
+	fpu_switch(curenv, NULL);
 	curenv = NULL;
 	for (;;)
 		monitor(NULL);

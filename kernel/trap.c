@@ -14,6 +14,7 @@
 #include <kernel/syscall.h>
 #include <kernel/sched.h>
 #include <kernel/picirq.h>
+#include <kernel/fpu.h>
 
 /* The task state segment: where the CPU finds the kernel stack when a
  * trap arrives from user mode. */
@@ -129,6 +130,8 @@ trap_init_percpu(void)
 	gdt[GD_TSS0 >> 3].sd_s = 0;	/* a system segment */
 	ltr(GD_TSS0);
 	lidt(&idt_pd);
+	/* Environments use the FPU and SSE (kernel/fpu.c). */
+	fpu_init_percpu();
 }
 
 void
