@@ -261,6 +261,12 @@ elf_problem(const uint8_t *binary, size_t size)
  * below USTACKTOP, and make the environment start at the entry point
  * (e->env_tf.tf_eip).
  *
+ * Segments get the permissions their program headers ask for: a page
+ * stays user-writable only if a segment with ELF_PROG_FLAG_WRITE in
+ * ph->p_flags covers part of it, so that a program's .text and
+ * .rodata are read-only.  The copying itself needs the pages
+ * writable: take PTE_W away after copying (pgdir_walk finds the PTE).
+ *
  * The image has been checked by elf_problem() before this runs.
  * Returns 0 or -E_NO_MEM.
  *
@@ -269,6 +275,23 @@ elf_problem(const uint8_t *binary, size_t size)
  * kern_pgdir after), or find each page with page_lookup and copy
  * through its kernel address, page2kva().
  */
+#if SOL >= 3
+/* Whether a writable segment of elf covers part of the page at va. */
+static bool
+page_in_writable_segment(const struct Elf *elf, uintptr_t va)
+{
+	const struct Proghdr *ph = (const struct Proghdr *)
+		((const uint8_t *) elf + elf->e_phoff);
+
+	for (int i = 0; i < elf->e_phnum; i++, ph++)
+		if (ph->p_type == ELF_PROG_LOAD &&
+		    (ph->p_flags & ELF_PROG_FLAG_WRITE) &&
+		    ph->p_va < va + PGSIZE && va < ph->p_va + ph->p_memsz)
+			return true;
+	return false;
+}
+#endif
+
 static int
 load_icode(struct Env *e, const uint8_t *binary)
 {
@@ -290,6 +313,18 @@ load_icode(struct Env *e, const uint8_t *binary)
 	lcr3(PADDR(curenv ? curenv->env_pgdir : kern_pgdir));
 	if (r < 0)
 		return r;
+
+	/* Now make read-only what the program should not write. */
+	ph = (const struct Proghdr *) (binary + elf->e_phoff);
+	for (int i = 0; i < elf->e_phnum; i++, ph++) {
+		if (ph->p_type != ELF_PROG_LOAD ||
+		    (ph->p_flags & ELF_PROG_FLAG_WRITE))
+			continue;
+		for (uintptr_t va = ROUNDDOWN(ph->p_va, PGSIZE);
+		     va < ph->p_va + ph->p_memsz; va += PGSIZE)
+			if (!page_in_writable_segment(elf, va))
+				*pgdir_walk(e->env_pgdir, (void *) va, 0) &= ~PTE_W;
+	}
 
 	e->env_tf.tf_eip = elf->e_entry;
 	return region_alloc(e, (void *) (USTACKTOP - PGSIZE), PGSIZE);
