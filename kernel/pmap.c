@@ -82,13 +82,20 @@ boot_alloc(uint32_t n)
  * mem_init: set up the kernel's address space (lab 2).
  *
  * Builds a two-level page table, kern_pgdir, that maps
- *   UPAGES      pages[], read-only for the user too
+ *   UPAGES      pages[], read-only for the user too: exactly
+ *               ROUNDUP(npages * sizeof(struct PageInfo), PGSIZE)
+ *               bytes, no more
+ *   UENVS       (lab 3) envs[], likewise exactly
+ *               ROUNDUP(NENV * sizeof(struct Env), PGSIZE) bytes
  *   KSTACKTOP   the boot stack (KSTKSIZE), with an unmapped guard gap
  *               of KSTKGAP below it so that an overflow faults
  *   KERNBASE    all of physical memory, [0, 2^32 - KERNBASE)
  *   UVPT        the page tables themselves (the recursive entry)
  * then switches to it and turns on the CR0 bits the kernel relies on.
- * The kernel-only mappings are not user-accessible.
+ * The kernel-only mappings are not user-accessible.  Nothing else is
+ * user-visible: mapping a whole PTSIZE at UPAGES or UENVS (as some
+ * older course kernels do) would let every program read free pages and
+ * page tables that follow the arrays, and check_kern_pgdir rejects it.
  */
 void
 mem_init(void)
@@ -147,7 +154,9 @@ mem_init(void)
 	 * Exercise 5: map into kern_pgdir, with boot_map_region:
 	 *  - pages[] at UPAGES, readable by the user (PTE_U) and the
 	 *    kernel, writable by neither (the kernel writes pages[]
-	 *    through its KERNBASE address);
+	 *    through its KERNBASE address): the array's size rounded
+	 *    up to a page, ROUNDUP(npages * sizeof(struct PageInfo),
+	 *    PGSIZE) bytes - not the whole PTSIZE slot;
 	 *  - the boot stack at [KSTACKTOP - KSTKSIZE, KSTACKTOP), kernel
 	 *    read/write; leave [KSTACKTOP - PTSIZE, KSTACKTOP - KSTKSIZE)
 	 *    unmapped as the guard;
@@ -169,7 +178,8 @@ mem_init(void)
 #if LAB >= 3
 	/*
 	 * Lab 3, exercise 1: map envs[] at UENVS, user read-only, as
-	 * pages[] is at UPAGES.
+	 * pages[] is at UPAGES: ROUNDUP(NENV * sizeof(struct Env),
+	 * PGSIZE) bytes, not the whole PTSIZE slot.
 	 */
 #if SOL >= 3
 	boot_map_region(kern_pgdir, UENVS,
@@ -295,6 +305,14 @@ page_alloc(int alloc_flags)
  *
  * Only for pages with no mappings: panics if pp_ref is not 0, or if
  * pp_link is not NULL (the page is already free).
+ *
+ * That test cannot catch every double free: the last page of the free
+ * list has pp_link NULL too, exactly like a page in use, and nothing
+ * else in a JOS-style list tells them apart (finding out would mean
+ * walking the whole list on every free).  Freeing that page a second
+ * time links it in front of the list it already ends: a cycle.  The
+ * walks of the list (page_free_count below, check_page_free_list)
+ * never take more than npages steps, and panic when they would.
  */
 void
 page_free(struct PageInfo *pp)
@@ -321,13 +339,20 @@ page_decref(struct PageInfo *pp)
 		page_free(pp);
 }
 
+/*
+ * The number of pages on the free list.  There are at most npages
+ * distinct pages, so a longer walk means the list has a cycle: a page
+ * was freed twice (see page_free).
+ */
 size_t
 page_free_count(void)
 {
 	size_t n = 0;
 
 	for (struct PageInfo *pp = page_free_list; pp; pp = pp->pp_link)
-		n++;
+		if (++n > npages)
+			panic("the free list has a cycle: some page was freed "
+			      "twice (%08lx is on it)", (unsigned long) page2pa(pp));
 	return n;
 }
 

@@ -75,6 +75,8 @@ check_page_free_list(bool only_low_memory)
 	size_t nlow = 0, nhigh = 0;
 
 	check(page_free_list != NULL);
+	/* Also: no cycle (a double free), before the loops below. */
+	page_free_count();
 
 	if (only_low_memory) {
 		struct PageInfo *low = NULL, *high = NULL;
@@ -295,6 +297,42 @@ check_page(void)
 	cprintf("check_page() succeeded!\n");
 }
 
+/*
+ * Panics if pgdir lets the user see any page other than pages[] at
+ * UPAGES and envs[] at UENVS (each rounded up to a page) and the page
+ * tables at UVPT.  Follows the tables: only present directory entries
+ * that allow user access are looked into.
+ */
+static void
+check_user_visible(pde_t *pgdir)
+{
+	uintptr_t pages_end = UPAGES + ROUNDUP(npages * sizeof(struct PageInfo), PGSIZE);
+	uintptr_t envs_end = UENVS;
+#if LAB >= 3
+	if (envs != NULL)
+		envs_end += ROUNDUP(NENV * sizeof(struct Env), PGSIZE);
+#endif
+
+	for (uintptr_t pdx = 0; pdx < NPDENTRIES; pdx++) {
+		if ((pgdir[pdx] & (PTE_P | PTE_U)) != (PTE_P | PTE_U) ||
+		    pdx == PDX(UVPT))
+			continue;
+		for (uintptr_t ptx = 0; ptx < NPTENTRIES; ptx++) {
+			uintptr_t va = (uintptr_t) PGADDR(pdx, ptx, 0);
+			if (!(check_va_perm(pgdir, va) & PTE_U))
+				continue;
+			if ((va >= UPAGES && va < pages_end) ||
+			    (va >= UENVS && va < envs_end))
+				continue;
+			panic("check_kern_pgdir: va %08x is user-visible, but "
+			      "only pages[] (UPAGES..%08x) and envs[] "
+			      "(UENVS..%08x) may be: map each array's size "
+			      "rounded up to a page, not more", va, pages_end,
+			      envs_end);
+		}
+	}
+}
+
 /* Every mapping mem_init promised, with the right permissions. */
 void
 check_kern_pgdir(void)
@@ -318,6 +356,10 @@ check_kern_pgdir(void)
 		check(check_va_perm(pgdir, UENVS + i) == (PTE_U | PTE_P));
 	}
 #endif
+
+	/* Nothing else is user-visible, except the page tables at UVPT:
+	 * no PTSIZE-wide slot that exposes whatever follows the arrays. */
+	check_user_visible(pgdir);
 
 	/* Physical memory at KERNBASE: kernel read/write only. */
 	for (size_t i = 0; i < npages * PGSIZE; i += PGSIZE) {

@@ -5,13 +5,21 @@ kernel's page directory, checked from the monitor.  Part D: detecting
 physical memory.
 """
 import re
+import struct
 
 import pytest
 
-from gradelib import build, points, run_kernel, symbols
+from gradelib import GdbStub, Qemu, build, points, run_kernel, symbols
 
 KERNBASE = 0xF0000000
 UPAGES = 0xEF000000
+UENVS = 0xEEC00000
+UVPT = 0xEF400000
+NENV = 1024
+PGSIZE = 4096
+PTE_P, PTE_U, PTE_PS = 0x1, 0x4, 0x80
+PAGEINFO_SIZE = 8       # struct PageInfo: pp_link, pp_ref (and padding)
+ENV_LINK_OFFSET = 68    # struct Env: env_tf (68 bytes), then env_link
 KSTACKTOP = KERNBASE
 KSTKSIZE = 8 * 4096
 PTSIZE = 4 << 20
@@ -187,6 +195,94 @@ def test_monitor_commands_reject_bad_input():
                   r"  ef000000-ef000fff -> [0-9a-f]{8}-[0-9a-f]{8}  P W U",
                   r"  ef000000-ef000fff -> [0-9a-f]{8}-[0-9a-f]{8}  P - U",
                   r"(K> )?pages: \d+ total.*", no=NO_PANIC)
+
+
+def roundup_page(n):
+    return (n + PGSIZE - 1) // PGSIZE * PGSIZE
+
+
+class KernelMemory:
+    """Reads the stopped kernel's memory through the gdb stub."""
+
+    def __init__(self, stub):
+        self.stub = stub
+
+    def read(self, address, length):
+        # The stub answers at most a few KiB per packet.
+        return b"".join(self.stub.read_memory(a, min(1024, address + length - a))
+                        for a in range(address, address + length, 1024))
+
+    def word(self, address):
+        return struct.unpack("<I", self.read(address, 4))[0]
+
+    def table(self, kva):
+        return struct.unpack("<1024I", self.read(kva, PGSIZE))
+
+
+def user_visible_pages(memory, pgdir):
+    """Every (va, pa) the user may read in pgdir, except UVPT (the page
+    tables, user-readable on purpose), found by walking the tables."""
+    for pdx, pde in enumerate(memory.table(pgdir)):
+        va = pdx << 22
+        if pde & (PTE_P | PTE_U) != PTE_P | PTE_U or va == UVPT:
+            continue
+        if pde & PTE_PS:
+            for i in range(1024):
+                yield va + i * PGSIZE, (pde & 0xFFC00000) + i * PGSIZE
+            continue
+        for ptx, pte in enumerate(memory.table(KERNBASE + (pde & ~0xFFF))):
+            if pte & (PTE_P | PTE_U) == PTE_P | PTE_U:
+                yield va + ptx * PGSIZE, pte & ~0xFFF
+
+
+@points(5, part="C")
+def test_only_pages_and_envs_are_user_visible(kernel_symbols):
+    """Read through the gdb stub, kern_pgdir lets the user see pages[]
+    at UPAGES and envs[] at UENVS, each exactly its size rounded up to a
+    page (not a whole PTSIZE), and nothing else but UVPT."""
+    with Qemu("lab2-user-visible", gdb=True, timeout=30) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            # The kernel reaches the monitor once mem_init is done (or
+            # after a panic).
+            stub.set_breakpoint(kernel_symbols["monitor"])
+            stop = stub.cont(timeout=25)
+            if not stop.startswith("T05"):
+                qemu.stop().fail(f"the kernel never reached the monitor ({stop!r})")
+            memory = KernelMemory(stub)
+            pgdir = memory.word(kernel_symbols["kern_pgdir"])
+            npages = memory.word(kernel_symbols["npages"])
+            pages = memory.word(kernel_symbols["pages"])
+            envs = memory.word(kernel_symbols["envs"]) if "envs" in kernel_symbols else 0
+            if not pgdir or not pages:
+                qemu.stop().fail("kern_pgdir or pages[] was never set up")
+            allowed = {}
+            for va in range(0, roundup_page(npages * PAGEINFO_SIZE), PGSIZE):
+                allowed[UPAGES + va] = pages - KERNBASE + va
+            if envs:
+                # env_init links envs[0] to envs[1]: that is the size
+                # of a struct Env in this kernel.
+                env_size = memory.word(envs + ENV_LINK_OFFSET) - envs
+                if not ENV_LINK_OFFSET < env_size < PGSIZE:
+                    qemu.stop().fail(f"envs[0].env_link is not &envs[1] "
+                                     f"(env_init): cannot size envs[]")
+                for va in range(0, roundup_page(NENV * env_size), PGSIZE):
+                    allowed[UENVS + va] = envs - KERNBASE + va
+            visible = dict(user_visible_pages(memory, pgdir))
+        finally:
+            stub.close()
+    output = qemu.stop()
+    extra = sorted(va for va in visible if va not in allowed)
+    if extra:
+        output.fail(f"{len(extra)} pages are user-visible beyond pages[] "
+                    f"(UPAGES..{UPAGES + roundup_page(npages * PAGEINFO_SIZE):08x}) "
+                    f"and envs[]: the first at va {extra[0]:08x} (pa "
+                    f"{visible[extra[0]]:08x}); map each array's size rounded "
+                    f"up to a page, not the whole PTSIZE slot")
+    wrong = sorted(va for va in visible if allowed.get(va) != visible[va])
+    if wrong:
+        output.fail(f"va {wrong[0]:08x} maps pa {visible[wrong[0]]:08x}, not "
+                    f"{allowed[wrong[0]]:08x}")
 
 
 # ---------------------------------------------------------------- part D
