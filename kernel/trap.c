@@ -83,6 +83,12 @@ extern uint32_t trap_vectors[256];
  * instruction needs to use it: 3 for T_BRKPT and T_SYSCALL, which user
  * code may raise on purpose; 0 for the rest, so that `int $14` from
  * user mode is a general protection fault, not a fake page fault.
+ *
+ * The other vectors (20-255: reserved exceptions, the PIC's interrupts
+ * at IRQ_OFFSET..IRQ_OFFSET + 15) should have gates too, with DPL 0:
+ * without one, a stray interrupt is a double fault.  An entry point
+ * per vector that pushes its own number lets trap() say which one it
+ * was (an assembler loop, .rept, can write them all).
  */
 void
 trap_init(void)
