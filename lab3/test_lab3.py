@@ -329,6 +329,29 @@ def test_hostile_privileged_instructions():
     output.expect(r"hostile_priv: after popf, IOPL 0 IF 0")
 
 
+# (vector, error code or None) for each case of user/hostile_exc.c
+HOSTILE_EXC_CASES = [(6, 0), (5, 0), ((1, 6), None), (1, None), (13, 4 * 8 + 2)]
+
+
+@points(5, part="hostile")
+def test_hostile_exceptions():
+    """ud2, bound, icebp, a trap flag the program set itself, into: each
+    is reported as its own exception and destroys only the environment
+    (a debug trap the monitor did not ask for is no monitor step)."""
+    output = run_hostile(f"hostile_exc*{len(HOSTILE_EXC_CASES)}")
+    runs = expect_runs(output, "hostile_exc", len(HOSTILE_EXC_CASES))
+    for case, (lines, (vectors, err)) in enumerate(zip(runs, HOSTILE_EXC_CASES)):
+        vectors = vectors if isinstance(vectors, tuple) else (vectors,)
+        text = "\n".join(lines)
+        ok = destroyed(lines) and any(f"  trap 0x{v:08x} " in text for v in vectors)
+        if err is not None:
+            ok = ok and f"  err  0x{err:08x}" in text
+        if not ok or "stepped to" in text:
+            output.fail(f"hostile_exc case {case} should be trap "
+                        f"{' or '.join(map(str, vectors))}, destroying the "
+                        f"environment:\n      " + "\n      ".join(lines[:24]))
+
+
 HOSTILE_IRET_CASES = 12
 
 
