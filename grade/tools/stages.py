@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # Grading a lab whose solution is missing must end fast: a stub never
 # hangs the grader (a hung test would take its whole timeout).
 SLOW_STAGE_SECONDS = 60.0

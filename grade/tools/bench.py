@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """ExoLab's benchmarks, for instructors and developers.
 
-    python3 grade/bench.py [--boots N] [--labs 1,2,3] [--jobs 2] [--keep]
+    python3 grade/tools/bench.py [--boots N] [--labs 1,2,3] [--jobs 2] [--keep]
                            [--make VAR=VALUE ...]
-    python3 grade/bench.py --fuzz N [--keep] [--make VAR=VALUE ...]
+    python3 grade/tools/bench.py --fuzz N [--keep] [--make VAR=VALUE ...]
 
 Run from anywhere in the repository; it uses only Python's standard
 library, make and QEMU.  It measures, in this order:
@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QEMU = os.environ.get("QEMU", "qemu-system-i386")
 # What the grader passes too (grade/gradelib/qemu.py), without the
 # gdb stub: no window, the serial port on stdin/stdout, no QEMU monitor.
@@ -248,7 +248,7 @@ def report(info: Dict[str, str], config: str, jobs: int, build_seconds: float,
     kernel = [b.from_kernel for b in boots]
     boot_median = statistics.median(totals)
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d')} by `python3 grade/bench.py` on: "
+        f"Measured {time.strftime('%Y-%m-%d')} by `python3 grade/tools/bench.py` on: "
         f"{info['cores']} cores, {info['cpu']}; {info['qemu']}; {info['cc']}; "
         f"Python {info['python']}; {info['os']}.",
         "",
