@@ -86,19 +86,21 @@ page2pa(struct PageInfo *pp)
 	return (pp - pages) << PGSHIFT;
 }
 
+/* The page that holds physical address pa.  Like KADDR, a bad pa
+ * panics with the file and line of the call, not of this header. */
+#define pa2page(pa) _pa2page(__FILE__, __LINE__, pa)
+
 static inline struct PageInfo *
-pa2page(physaddr_t pa)
+_pa2page(const char *file, int line, physaddr_t pa)
 {
 	if (PGNUM(pa) >= npages)
-		panic("pa2page called with invalid pa %08lx",
-		      (unsigned long) pa);
+		_panic(file, line, "pa2page called with invalid pa %08lx",
+		       (unsigned long) pa);
 	return &pages[PGNUM(pa)];
 }
 
-static inline void *
-page2kva(struct PageInfo *pp)
-{
-	return KADDR(page2pa(pp));
-}
+/* The kernel virtual address of a page; a page outside the managed
+ * memory panics (KADDR's message) at the caller's file and line. */
+#define page2kva(pp) _kaddr(__FILE__, __LINE__, page2pa(pp))
 
 #endif /* !KERNEL_PMAP_H */

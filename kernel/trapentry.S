@@ -35,11 +35,17 @@
 
 .text
 
-#if SOL >= 3
 /*
- * Lab 3, exercise 4: one entry point per vector trap_init installs
- * (kernel/trap.c names them), and _alltraps.
+ * Lab 3, exercise 4: one entry point per vector that trap_init installs
+ * (kernel/trap.c names them), each made with TRAPHANDLER where the CPU
+ * pushes an error code and TRAPHANDLER_NOEC where it does not; then
+ * _alltraps, the common part.  On entry to _alltraps the stack holds
+ * the trap number and below it what the CPU pushed.  It pushes the rest
+ * of the Trapframe in reverse order of its fields (ds, es, then the
+ * general registers, with pushal), switches to the kernel's data
+ * segments, and calls trap() with a pointer to it; trap() never returns.
  */
+#if SOL >= 3
 TRAPHANDLER_NOEC(trap_divide, T_DIVIDE)
 TRAPHANDLER_NOEC(trap_debug, T_DEBUG)
 TRAPHANDLER_NOEC(trap_nmi, T_NMI)
@@ -61,12 +67,7 @@ TRAPHANDLER_NOEC(trap_simderr, T_SIMDERR)
 TRAPHANDLER_NOEC(trap_syscall, T_SYSCALL)
 TRAPHANDLER_NOEC(trap_default, T_DEFAULT)
 
-/*
- * The common part: the stack now holds the trap number and below it
- * what the CPU pushed.  Push the rest of the Trapframe in reverse
- * order of its fields (ds, es, then the general registers), switch to
- * the kernel's data segments, and call trap() with a pointer to it.
- */
+/* The common part (see above). */
 _alltraps:
 	pushl	%ds
 	pushl	%es

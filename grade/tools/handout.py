@@ -14,8 +14,9 @@ course staff in grade/tools/handout-files.txt are left out, and so is
 everything between "instructor-only {" and "} instructor-only" lines
 (and any line ending in "instructor-only") in the other text files.
 README.md is replaced by a student README written for that branch, and
-every {{line FILE: TEXT}} in a handout becomes the number of the line
-of FILE, as that branch has it, that contains TEXT.
+every {{line FILE: TEXT}} in a handout becomes the number of the first
+line of FILE, as that branch has it, that contains TEXT (whitespace
+squashed); {{line+1 FILE: TEXT}} the line after it, and so on.
 
 Branch labN is created on top of lab(N-1), so students merge each new
 lab into their work.  Run it again later (say, to release lab 3) and it
@@ -26,6 +27,7 @@ import argparse
 import fnmatch
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -170,18 +172,18 @@ def fill_placeholders(tree, lab):
         text = readme.read_text()
 
         def line_of(m):
-            path, needle = m.group(1), squash(m.group(2))
+            offset, path, needle = int(m.group(1) or 0), m.group(2), squash(m.group(3))
             target = tree / path
             if not target.is_file():
                 die(f"lab {lab}: {readme.relative_to(tree)} cites {path}, "
                     f"which this branch does not have")
             for number, line in enumerate(target.read_text().splitlines(), 1):
                 if needle in squash(line):
-                    return str(number)
+                    return str(number + offset)
             die(f"lab {lab}: {readme.relative_to(tree)}: no line of {path} "
                 f"contains {needle!r}")
 
-        readme.write_text(re.sub(r"\{\{line ([^:}]+): ([^}]+)\}\}", line_of, text))
+        readme.write_text(re.sub(r"\{\{line([+-]\d+)? ([^:}]+): ([^}]+)\}\}", line_of, text))
 
 
 LAB_TOPICS = {
@@ -367,7 +369,7 @@ def main():
         "for-each-ref", "--format=%(refname)", "refs/heads/lab*", cwd=dest).split())
     git("symbolic-ref", "HEAD", f"refs/heads/lab{first}", cwd=dest)
     print(f"handout: wrote {dest} (branches: {', '.join('lab%d' % n for n in labs)}); "
-          f"students run: git clone {dest} exolab")
+          f"students run: git clone {shlex.quote(str(dest))} exolab")
 
 
 if __name__ == "__main__":

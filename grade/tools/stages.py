@@ -7,9 +7,16 @@
      LAB=N SOL=N     labs 1..N grade full marks;
      LAB=N SOL=N-1   labs 1..N-1 still full, lab N fails, and each of its
                      failures is quick and says what is missing.
-3. The student handout (make handout): every branch builds, has no
-   solution code or staging markers, and its own `make grade` runs; the
-   lab 1 branch grades exactly like LAB=1 SOL=0.
+3. The course repository (make handout), written to a path with a
+   space and a non-ASCII letter in it: every branch holds nothing for
+   the course staff only (files, words, make targets), no later lab and
+   no staging marker, and its handouts' claims hold (file:line
+   citations, the starting score).  Then a student's path through it:
+   clone (on lab1, with origin), grade lab 1 as cloned (as LAB=1 SOL=0
+   does), and for each lab N: do it (the reference solution of its
+   files), commit, run lab N+1's merge commands exactly as its handout
+   prints them, and check that the merge has no conflict, holds labs
+   1..N solved plus lab N+1's handout, and grades as LAB=N+1 SOL=N.
 
 Prints one line per check and closes with "test: N passed, N failed".
 """
@@ -20,8 +27,12 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import handout  # noqa: E402  (grade/tools/handout.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 # Grading a lab whose solution is missing must end fast: a stub never
@@ -136,43 +147,285 @@ class Suite:
 
     # -- 3. handout ---------------------------------------------------------
 
-    def handout(self, labs, reference):
-        dest = self.workdir / "handout"
-        shutil.rmtree(dest, ignore_errors=True)
-        proc = self.make("handout", f"DEST={dest}")
-        if not self.check("make handout writes the student repository",
+    def handout(self, labs, missing):
+        """The course repository as students meet it, in a directory
+        whose path has a space and a non-ASCII letter (a home directory
+        like "OS Course", "OneDrive - Université")."""
+        base = self.workdir / "student path é"
+        shutil.rmtree(base, ignore_errors=True)
+        base.mkdir(parents=True)
+        course = base / "course"
+        proc = self.make("handout", f"DEST={course}")
+        if not self.check("make handout writes the course repository (path with a space)",
                           proc.returncode == 0, proc.stdout + proc.stderr):
             return
-        instructor_only = ["grade/tests", "grade/handout.py", "grade/stages.py", ".ci"]
+        branches = [lab for lab in labs if rev(course, f"lab{lab}")]
+        self.check("the course repository has a branch per lab",
+                   branches == labs, f"labs {labs}, branches {branches}")
+        for lab in branches:
+            self.branch_content(course, lab, missing.get(lab))
+        self.student_path(course, base / "exolab", branches, missing)
+
+    def branch_content(self, course, lab, fresh):
+        """What branch lab<lab> holds: nothing for the course staff only,
+        no later lab, no staging, and handout claims that hold."""
+        branch = f"lab{lab}"
+        files = git(course, "ls-tree", "-r", "--name-only", branch).split("\n")
+        leaked = [f for f in files if f and handout.matches(f, INSTRUCTOR_FILES)]
+        later = sorted({f.split("/")[0] for f in files
+                        if re.match(r"lab(\d+)/", f) and int(f[3:].split("/")[0]) > lab})
+        markers = git(course, "grep", "-nE", r"^\s*#\s*(if|elif).*\b(SOL|LAB)\b",
+                      branch, "--", "kernel", "lib", "user", ok=(0, 1))
+        words = git(course, "grep", "-nIE", "|".join(handout.INSTRUCTOR_WORDS), branch,
+                    ok=(0, 1))
+        targets = git(course, "grep", "-nE", r"^(test|handout|check-format|bench)\s*:",
+                      branch, "--", "GNUmakefile", "*Makefrag", ok=(0, 1))
+        self.check(f"handout {branch}: no course-staff files, words or targets, "
+                   f"no later labs, no staging markers",
+                   not (leaked or later or markers or words or targets),
+                   f"course-staff files: {leaked}\nlater labs: {later}\n"
+                   f"{markers}{words}{targets}")
+        problems = self.claims(course, lab, fresh)
+        self.check(f"handout {branch}: its handouts' claims hold in the branch",
+                   not problems, "\n".join(problems))
+        stubs = git(course, "grep", "-l", "Your code here", branch, "--", "kernel", "lib",
+                    "user", ok=(0, 1)).split()
+        problems = []
+        for ref in stubs:
+            path = ref.split(":", 1)[1]
+            problems += missing_contracts(git(course, "show", ref), path)
+        self.check(f"handout {branch}: every stub has its contract comment ({len(stubs)} files)",
+                   not problems, "\n".join(problems))
+
+    def claims(self, course, lab, fresh):
+        """Every checkable claim in branch lab<lab>'s handouts: file:line
+        citations point at a line of that kind, and lab <lab>'s starting
+        score is the score a fresh lab <lab> gets."""
+        branch = f"lab{lab}"
+        problems = []
+
+        def source(path):
+            return git(course, "show", f"{branch}:{path}", ok=(0, 128)).split("\n")
+
+        for n in range(1, lab + 1):
+            readme = f"lab{n}/README.md"
+            text = git(course, "show", f"{branch}:{readme}", ok=(0, 128))
+            for number, line in enumerate(text.split("\n"), 1):
+                for m in re.finditer(r"((?:kernel|lib|user)/[\w/]+\.[chS]):(\d+)", line):
+                    lines = source(m.group(1))
+                    cited = int(m.group(2))
+                    target = lines[cited - 1].strip() if 0 < cited <= len(lines) else ""
+                    where = f"{readme}:{number} cites {m.group(1)}:{cited}"
+                    if not target or target.startswith(("/*", "*", "//")):
+                        problems.append(f"{where}, which is {target or 'no line'!r}")
+                    elif "kernel panic at " + m.group(0) in line \
+                            and not re.search(r"\b(panic|assert|check)\w*\(", target):
+                        problems.append(f"{where} as a panic, but it says {target!r}")
+            if n == lab and fresh is not None:
+                # The starting score, stated under "Getting started".
+                start = re.search(r"(?ms)^## Getting started$(.*?)^## ", text)
+                claimed = re.findall(r"Score: (\d+)/(\d+)", start.group(1) if start else "")
+                earned = sum(t["score"] for t in fresh.values())
+                possible = sum(t["max_score"] for t in fresh.values())
+                if len(claimed) != 1:
+                    problems.append(f"{readme} should state a fresh lab {n}'s score once "
+                                    f"under 'Getting started', as `Score: N/M`; it has {claimed}")
+                elif tuple(map(int, claimed[0])) != (earned, possible):
+                    problems.append(f"{readme} says a fresh lab {n} scores "
+                                    f"{'/'.join(claimed[0])}; it scores {earned}/{possible} "
+                                    f"(make LAB={n} SOL={n - 1} grade)")
+        return problems
+
+    def grade_clone(self, clone, name):
+        """make grade in a student's clone, as the student runs it."""
+        results_file = self.workdir / f"{name}.json"
+        if results_file.exists():
+            results_file.unlink()
+        proc = self.make("grade", f"GRADEFLAGS=-n{self.jobs} --json {results_file}", cwd=clone)
+        if not results_file.exists():
+            return proc, None
+        data = json.loads(results_file.read_text())
+        return proc, {t["name"]: t for t in data["tests"]}
+
+    def same_results(self, proc, mine, reference, label):
+        if mine is None:
+            return False, "the grader did not run:\n" + proc.stdout[-3000:] + proc.stderr[-2000:]
+        mine = {n: t["status"] for n, t in mine.items()}
+        ref = {n: t["status"] for n, t in (reference or {}).items()}
+        if reference is not None and mine != ref:
+            diff = [f"{n}: {mine.get(n)} here, {ref.get(n)} in {label}"
+                    for n in sorted(set(mine) | set(ref)) if mine.get(n) != ref.get(n)]
+            return False, "\n".join(diff)
+        return True, ""
+
+    def student_path(self, course, work, labs, missing):
+        """Plays a student through every lab: clone, do lab N (the
+        reference solution of lab N's files), commit, then run lab N+1's
+        merge commands exactly as its handout prints them."""
+        shutil.rmtree(work, ignore_errors=True)
+        clone = subprocess.run(["git", "clone", "-q", str(course), str(work)],
+                               capture_output=True, text=True)
+        head = git(work, "rev-parse", "--abbrev-ref", "HEAD", ok=(0, 128)).strip()
+        remotes = git(work, "remote", ok=(0, 128)).split()
+        if not self.check("git clone of the course repository: on lab1, with origin",
+                          clone.returncode == 0 and head == "lab1" and remotes == ["origin"],
+                          f"{clone.stderr}branch {head!r}, remotes {remotes}"):
+            return
+        git(work, "config", "user.name", "A Student")
+        git(work, "config", "user.email", "student@exolab.invalid")
+
+        proc, results = self.grade_clone(work, "student-lab1")
+        ok, detail = self.same_results(proc, results, missing.get(1), "LAB=1 SOL=0")
+        self.check("student lab1, as cloned: builds and grades in a path with a space "
+                   "(same results as LAB=1 SOL=0)", ok, detail)
+
         for lab in labs:
-            checkout = self.workdir / f"handout-lab{lab}"
-            shutil.rmtree(checkout, ignore_errors=True)
-            clone = subprocess.run(["git", "clone", "-q", "-b", f"lab{lab}", str(dest),
-                                    str(checkout)], capture_output=True, text=True)
-            if not self.check(f"handout branch lab{lab} exists", clone.returncode == 0,
-                              clone.stderr):
-                continue
-            leaked = [p for p in instructor_only if (checkout / p).exists()]
-            later = [f"lab{n}" for n in range(lab + 1, 10) if (checkout / f"lab{n}").exists()]
-            markers = subprocess.run(
-                ["grep", "-rnE", r"^\s*#\s*(if|elif).*\b(SOL|LAB)\b", "kernel", "lib", "user"],
-                cwd=checkout, capture_output=True, text=True).stdout
-            self.check(f"handout lab{lab}: no instructor files, later labs or staging markers",
-                       not leaked and not later and not markers,
-                       f"instructor files: {leaked}\nlater labs: {later}\n{markers}")
-            proc, results = self.grade(lab, 0, range(1, lab + 1), cwd=checkout,
-                                       objdir=checkout / "obj")
-            ok = results is not None and "Score:" in proc.stdout
-            detail = proc.stdout[-3000:] + proc.stderr[-2000:]
-            if ok and lab == 1 and reference is not None:
-                mine = {n: t["status"] for n, t in results.items()}
-                ref = {n: t["status"] for n, t in reference.items()}
-                if mine != ref:
-                    ok = False
-                    detail = f"handout: {mine}\nLAB=1 SOL=0: {ref}"
-            self.check(f"handout lab{lab}: builds and its make grade runs"
-                       + (" (same results as LAB=1 SOL=0)" if lab == 1 else ""),
-                       ok, detail)
+            # Do lab N: its files as the reference solution has them.
+            with tempfile.TemporaryDirectory() as tmp:
+                solved = Path(tmp)
+                handout.make_tree(lab, solved, sol=lab)
+                changed = [f for f in git(work, "ls-files", "-z").split("\0") if f
+                           and (solved / f).is_file()
+                           and (solved / f).read_bytes() != (work / f).read_bytes()]
+                for f in changed:
+                    shutil.copyfile(solved / f, work / f)
+            (work / f"answers-lab{lab}.txt").write_text(f"My answers to lab {lab}.\n")
+            git(work, "add", "-A")
+            git(work, "commit", "-q", "-m", f"My lab {lab}")
+            after = lab + 1
+            if after not in labs:
+                break
+            self.next_lab(course, work, lab, after, missing.get(after))
+
+    def next_lab(self, course, work, lab, after, reference):
+        readme = git(course, "show", f"lab{after}:lab{after}/README.md", ok=(0, 128))
+        commands = merge_commands(readme)
+        name = f"student lab{lab} -> lab{after}"
+        if not self.check(f"{name}: lab{after}/README.md shows its merge commands",
+                          bool(commands), "no code block under a heading "
+                          f"'Merging lab {after} into your work'"):
+            return
+        log = []
+        for command in commands:
+            proc = subprocess.run(["bash", "-c", command], cwd=work, capture_output=True,
+                                  text=True, env=dict(os.environ, GIT_EDITOR="true",
+                                                      GIT_MERGE_AUTOEDIT="no"))
+            log.append(f"$ {command}\n{proc.stdout}{proc.stderr}")
+            if proc.returncode != 0:
+                break
+        conflicts = git(work, "diff", "--name-only", "--diff-filter=U")
+        status = git(work, "status", "--porcelain")
+        head = git(work, "rev-parse", "--abbrev-ref", "HEAD").strip()
+        if not self.check(f"{name}: the handout's commands run as printed, "
+                          f"merge without conflicts",
+                          proc.returncode == 0 and not conflicts and not status
+                          and head == f"lab{after}",
+                          "".join(log) + f"\nconflicts: {conflicts}\nstatus: {status}"
+                          f"\nbranch: {head}"):
+            return
+        # The merge holds exactly labs 1..N solved and lab N+1 fresh.
+        with tempfile.TemporaryDirectory() as tmp:
+            expected = Path(tmp)
+            handout.make_tree(after, expected, sol=lab)
+            mine = set(f for f in git(work, "ls-files", "-z").split("\0") if f)
+            mine.discard(f"answers-lab{lab}.txt")
+            mine -= {f"answers-lab{n}.txt" for n in range(1, after)}
+            theirs = set(str(p.relative_to(expected)) for p in expected.rglob("*")
+                         if p.is_file())
+            differ = sorted(f for f in mine & theirs
+                            if (work / f).read_bytes() != (expected / f).read_bytes())
+        self.check(f"{name}: the merged tree is labs 1-{lab} solved plus lab {after}'s handout",
+                   mine == theirs and not differ,
+                   f"only in the merge: {sorted(mine - theirs)}\n"
+                   f"only in the handout: {sorted(theirs - mine)}\ndiffer: {differ}")
+        proc, results = self.grade_clone(work, f"student-lab{after}")
+        ok, detail = self.same_results(proc, results, reference, f"LAB={after} SOL={lab}")
+        if ok:
+            bad = [n for n, t in results.items() if t["status"] != "passed"
+                   and not n.startswith(f"lab{after} ")]
+            ok, detail = not bad, f"earlier labs' tests fail: {bad}"
+        self.check(f"{name}: labs 1-{lab} grade full, lab {after} fails only its own tests",
+                   ok, detail)
+
+
+INSTRUCTOR_FILES = [".ci/", "grade/tests/", "grade/tools/", "docs/performance.md",
+                    "docs/robustness.md"]
+
+
+def git(repo, *args, ok=(0,)):
+    """git's output in repo (a work tree or a bare repository)."""
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    if proc.returncode not in ok:
+        raise RuntimeError(f"git {' '.join(args)} in {repo}: {proc.stderr}")
+    return proc.stdout
+
+
+def rev(repo, name):
+    return git(repo, "rev-parse", "--verify", "-q", name, ok=(0, 1)).strip()
+
+
+def missing_contracts(text, path):
+    """The student stubs ("LAB N: Your code here") in a source file that
+    lack the contract comment a student reads: in C, a comment right
+    above the enclosing function's definition; elsewhere (assembly, file
+    scope), a comment just before the marker."""
+    lines = text.split("\n")
+    problems = []
+    for i, line in enumerate(lines):
+        if not re.search(r"LAB \d+: Your code here", line):
+            continue
+        start = None
+        if path.endswith(".c"):
+            # The enclosing function: the last definition line above
+            # (name at the start of the line, return type on the line
+            # before), with no closing brace at column 0 in between.
+            for j in range(i - 1, -1, -1):
+                if lines[j].startswith("}"):
+                    break
+                if re.match(r"[A-Za-z_]\w*\(", lines[j]):
+                    start = j - 1 if j > 0 and lines[j - 1].strip() else j
+                    break
+        above = (start if start is not None else i) - 1
+        while above >= 0 and start is None and not lines[above].strip():
+            above -= 1
+        # Or the marker's own comment states the contract (one case of
+        # a long function, say): more text than the marker itself.
+        top = i
+        while top > 0 and "/*" not in lines[top]:
+            top -= 1
+        bottom = i
+        while bottom < len(lines) - 1 and "*/" not in lines[bottom]:
+            bottom += 1
+        told = [l for l in lines[top:bottom + 1]
+                if re.sub(r"/\*|\*/|\*|LAB \d+: Your code here \(exercise \d+\)\.?", "",
+                          l).strip()]
+        if told and "/*" in lines[top] and top <= i:
+            continue
+        if above < 0 or not lines[above].rstrip().endswith("*/"):
+            what = (f"the function at line {start + 1}" if start is not None
+                    else "the stub")
+            problems.append(f"{path}:{i + 1}: {what} has no contract comment above it")
+    return problems
+
+
+def merge_commands(readme):
+    """The commands of the first code block under the heading
+    "Merging lab N into your work", as printed."""
+    lines = readme.split("\n")
+    start = next((i for i, l in enumerate(lines)
+                  if re.match(r"#+ Merging lab \d+ into your work", l)), None)
+    if start is None:
+        return []
+    commands, inside = [], False
+    for line in lines[start + 1:]:
+        if line.startswith("#"):
+            break
+        if line.startswith("    "):
+            inside = True
+            commands.append(line[4:])
+        elif inside and line.strip():
+            break
+    return [c for c in commands if c.strip()]
 
 
 def main():
@@ -188,13 +441,11 @@ def main():
     started = time.monotonic()
 
     suite.unit_tests(suite.default_build())
-    reference = None
+    missing = {}
     for lab in labs:
         suite.stage_full(lab)
-        results = suite.stage_missing(lab)
-        if lab == 1:
-            reference = results
-    suite.handout(labs, reference)
+        missing[lab] = suite.stage_missing(lab)
+    suite.handout(labs, missing)
 
     print(f"({time.monotonic() - started:.0f}s)")
     print(f"test: {suite.passed} passed, {suite.failed} failed")
