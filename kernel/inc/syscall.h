@@ -1,6 +1,19 @@
 /*
- * System call numbers: part of the user ABI (the numbers go in %eax).
- * New calls are appended, never inserted.
+ * System calls: the user ABI, written here once.
+ *
+ * A program makes a system call with `int $0x30` (T_SYSCALL, the one
+ * gate besides int3 that user mode may use), with
+ *
+ *	eax	the call's number (below)
+ *	edx	argument 1
+ *	ecx	argument 2
+ *	ebx	argument 3
+ *	edi	argument 4
+ *	esi	argument 5
+ *
+ * and finds the result in eax: 0 or more, or a negative -E_* error
+ * (inc/error.h).  Every other register comes back as it was.  The
+ * numbers are appended, never inserted.
  */
 #ifndef INC_SYSCALL_H
 #define INC_SYSCALL_H
