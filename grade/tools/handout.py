@@ -143,14 +143,13 @@ def preprocess(src, lab, sol):
     return collapse_blank_runs(proc.stdout)
 
 
-def write_lab_tree(lab, files, dest, sol=0):
-    """Copies `files` into dest as lab `lab`'s handout has them (with
-    sol > 0: with labs 1..sol solved, for the student-path test)."""
+def write_lab_tree(lab, files, dest):
+    """Copies `files` into dest as lab `lab`'s handout has them."""
     for path in files:
         src, out = ROOT / path, dest / path
         out.parent.mkdir(parents=True, exist_ok=True)
         if path.endswith(PREPROCESSED):
-            out.write_text(preprocess(src, lab, sol))
+            out.write_text(preprocess(src, lab, 0))
         elif path == "GNUmakefile":
             text = src.read_text()
             text = re.sub(r"(?m)^LAB \?= \d+$", f"LAB ?= {lab}", text)
@@ -302,11 +301,19 @@ def check_clean(tree, lab):
 
 
 def make_tree(lab, dest, tracked=None, sol=0):
-    """Writes branch lab<lab>'s files into the directory dest."""
-    write_lab_tree(lab, files_for_lab(lab, tracked), dest, sol=sol)
+    """Writes branch lab<lab>'s files into the directory dest; with
+    sol > 0, as a student has them after solving labs 1..sol (the
+    handouts unchanged: their citations are of the branch as handed
+    out)."""
+    files = files_for_lab(lab, tracked)
+    write_lab_tree(lab, files, dest)
     (dest / "README.md").write_text(student_readme(lab, dest))
     fill_placeholders(dest, lab)
     check_clean(dest, lab)
+    if sol > 0:
+        for path in files:
+            if path.endswith(PREPROCESSED):
+                (dest / path).write_text(preprocess(ROOT / path, lab, sol))
 
 
 def rev(repo, name):
