@@ -50,10 +50,9 @@ from typing import Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[2]
 QEMU = os.environ.get("QEMU", "qemu-system-i386")
-# What the grader passes too (grade/gradelib/qemu.py), without the
-# gdb stub: no window, the serial port on stdin/stdout, no QEMU monitor.
-QEMU_ARGS = ["-display", "none", "-serial", "stdio", "-monitor", "none",
-             "-no-reboot", "-m", "128"]
+# QEMU runs exactly as the grader runs it (gradelib.qemu_arguments).
+sys.path.insert(0, str(ROOT / "grade"))
+from gradelib.qemu import qemu_arguments  # noqa: E402
 PROMPT = b"K> "
 
 # The project's targets (docs/performance.md).
@@ -129,12 +128,7 @@ def boot(image: Path, until: bytes, cmdline: str = "",
     appears; then types `command` at the monitor, if given, and waits
     for the prompt after it; then kills QEMU.  Exits if something never
     appears."""
-    args = [QEMU] + QEMU_ARGS + [
-        "-drive", f"file={image},index=0,media=disk,format=raw,snapshot=on"]
-    if cmdline:
-        # QEMU option syntax: a comma inside a value is written twice.
-        args += ["-fw_cfg",
-                 "name=opt/exolab/cmdline,string=" + cmdline.replace(",", ",,")]
+    args = qemu_arguments(image=image, cmdline=cmdline)
     output = bytearray()
     first_byte: Optional[float] = None
     started = time.perf_counter()

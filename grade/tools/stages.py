@@ -38,6 +38,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # Grading a lab whose solution is missing must end fast: a stub never
 # hangs the grader (a hung test would take its whole timeout).
 SLOW_STAGE_SECONDS = 60.0
+# True once the tree has been formatted with .clang-format (in one
+# commit, after every branch is merged): then make test fails on any C
+# file clang-format would change (grade/tools/check-format).
+CHECK_FORMAT = False
 
 
 class Suite:
@@ -89,6 +93,12 @@ class Suite:
         self.check(f"grader unit tests ({summary[0]})",
                    proc.returncode == 0 and m is not None,
                    proc.stdout[-3000:] + proc.stderr[-2000:])
+
+    def check_format(self):
+        proc = subprocess.run(["sh", str(ROOT / "grade" / "tools" / "check-format")],
+                              cwd=ROOT, capture_output=True, text=True)
+        self.check("the C sources follow .clang-format (make check-format)",
+                   proc.returncode == 0, proc.stdout + proc.stderr)
 
     # -- 2. stages ----------------------------------------------------------
 
@@ -441,6 +451,8 @@ def main():
     started = time.monotonic()
 
     suite.unit_tests(suite.default_build())
+    if CHECK_FORMAT:
+        suite.check_format()
     missing = {}
     for lab in labs:
         suite.stage_full(lab)
