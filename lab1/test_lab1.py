@@ -169,8 +169,8 @@ def test_kerninfo_matches_the_kernel(boot, kernel_symbols):
             boot.fail(f"kerninfo does not show {name}")
         virt, phys = int(m.group("virt"), 16), int(m.group("phys"), 16)
         if virt != kernel_symbols[name] or phys != virt - KERNBASE:
-            boot.fail(f"kerninfo says {name} is at {virt:#x} (phys {phys:#x}); "
-                      f"the kernel's symbol table says {kernel_symbols[name]:#x}")
+            boot.fail(f"kerninfo says {name} is at {virt:08x} (phys {phys:08x}); "
+                      f"the kernel's symbol table says {kernel_symbols[name]:08x}")
     m = boot.match(r"Kernel executable memory footprint: (\d+)KB")
     size = kernel_symbols["end"] - kernel_symbols["entry"]
     if m is None or int(m.group(1)) != (size + 1023) // 1024:
