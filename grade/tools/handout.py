@@ -114,15 +114,15 @@ def strip_instructor_blocks(text, path):
     sat between two blank lines, one of them goes too."""
     out, skipping, removed = [], False, False
     for line in text.splitlines(keepends=True):
-        if re.search(r"instructor-only \{", line):
+        if re.match(r"\s*(#|<!--)\s*instructor-only \{\s*(-->)?\s*$", line):
             if skipping:
                 die(f"{path}: nested instructor-only block")
             skipping = True
-        elif re.search(r"\} instructor-only", line):
+        elif re.match(r"\s*(#|<!--)\s*\} instructor-only\s*(-->)?\s*$", line):
             if not skipping:
                 die(f"{path}: '}} instructor-only' without its start")
             skipping, removed = False, True
-        elif skipping or re.search(r"instructor-only\s*(-->)?\s*$", line):
+        elif skipping or re.search(r"(#|<!--)\s*instructor-only\s*(-->)?\s*$", line):
             removed = True
         else:
             if removed and not line.strip() and (not out or not out[-1].strip()):
