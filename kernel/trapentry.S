@@ -43,7 +43,9 @@
  * the trap number and below it what the CPU pushed.  It pushes the rest
  * of the Trapframe in reverse order of its fields (ds, es, then the
  * general registers, with pushal), switches to the kernel's data
- * segments, and calls trap() with a pointer to it; trap() never returns.
+ * segments, clears %ebp (a backtrace from the kernel must stop here,
+ * not follow the frame pointer a user program left), and calls trap()
+ * with a pointer to the frame; trap() never returns.
  */
 #if SOL >= 3
 TRAPHANDLER_NOEC(trap_divide, T_DIVIDE)
@@ -67,7 +69,15 @@ TRAPHANDLER_NOEC(trap_simderr, T_SIMDERR)
 TRAPHANDLER_NOEC(trap_syscall, T_SYSCALL)
 TRAPHANDLER_NOEC(trap_default, T_DEFAULT)
 
-/* The common part (see above). */
+/*
+ * The common part: the stack now holds the trap number and below it
+ * what the CPU pushed.  Push the rest of the Trapframe in reverse
+ * order of its fields (ds, es, then the general registers), switch to
+ * the kernel's data segments, clear %ebp, and call trap() with a
+ * pointer to it.  %ebp still holds whatever the user left there: a
+ * zero ends the chain of frames a backtrace follows, so that it never
+ * walks into (or loops through) memory the user chose.
+ */
 _alltraps:
 	pushl	%ds
 	pushl	%es
@@ -75,6 +85,7 @@ _alltraps:
 	movw	$GD_KD, %ax
 	movw	%ax, %ds
 	movw	%ax, %es
+	xorl	%ebp, %ebp
 	pushl	%esp		/* the argument: the Trapframe's address */
 	call	trap
 	/* trap() never returns. */

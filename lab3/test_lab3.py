@@ -8,8 +8,9 @@ line) and reads what the kernel says about it.
 import re
 
 import pytest
+import gradelib
 
-from gradelib import GradeFailure, points, run_kernel, stubs
+from gradelib import points, run_kernel
 
 NO_PANIC = [r"kernel panic.*"]
 # What running any program needs (exercises 2, 4 and 7); the tests of
@@ -38,7 +39,7 @@ def trap_frame(trap, name, err=None):
 # ---------------------------------------------------------------- part A
 
 @points(20, part="A")
-@stubs(*RUN_STUBS)
+@gradelib.stubs(*RUN_STUBS)
 def test_hello():
     """The first environment runs, prints, and exits gracefully."""
     output = run("hello")
@@ -52,7 +53,7 @@ def test_hello():
 
 
 @points(10, part="A")
-@stubs(*RUN_STUBS)
+@gradelib.stubs(*RUN_STUBS)
 def test_divzero():
     output = run("divzero")
     output.expect(r"\[00000000\] new env %s" % ENV,
@@ -62,7 +63,7 @@ def test_divzero():
 
 
 @points(10, part="A")
-@stubs(*RUN_STUBS)
+@gradelib.stubs(*RUN_STUBS)
 def test_softint():
     """`int $14` from user mode is a general protection fault."""
     output = run("softint")
@@ -72,7 +73,7 @@ def test_softint():
 
 
 @points(10, part="A")
-@stubs(*RUN_STUBS)
+@gradelib.stubs(*RUN_STUBS)
 def test_badsegment():
     output = run("badsegment")
     output.expect(*trap_frame(13, "General Protection"),
@@ -80,7 +81,7 @@ def test_badsegment():
 
 
 @points(5, part="A")
-@stubs(*RUN_STUBS)
+@gradelib.stubs(*RUN_STUBS)
 def test_environment_ids_and_sequence():
     """Programs run one after another; reusing slot 0 bumps the id's
     generation: 00001000, then 00002000."""
@@ -100,7 +101,7 @@ def test_environment_ids_and_sequence():
     ("faultwritekernel", "f0100000", 7),
 ], ids=["faultread", "faultreadkernel", "faultwrite", "faultwritekernel"])
 @points(5, part="B")
-@stubs(*RUN_STUBS)
+@gradelib.stubs(*RUN_STUBS)
 def test_user_page_faults(program, va, err):
     """A user page fault destroys only the environment, with the error
     code saying user/kernel, read/write, not-present/protection."""
@@ -112,7 +113,7 @@ def test_user_page_faults(program, va, err):
 
 
 @points(10, part="B")
-@stubs(*RUN_STUBS)
+@gradelib.stubs(*RUN_STUBS)
 def test_breakpoint_enters_monitor_and_continues():
     """int3 shows the trap frame and enters the monitor; stepi runs one
     instruction; continue resumes the program."""
@@ -126,7 +127,7 @@ def test_breakpoint_enters_monitor_and_continues():
 
 
 @points(10, part="B")
-@stubs(*RUN_STUBS)
+@gradelib.stubs(*RUN_STUBS)
 def test_testbss():
     """A 4 MiB .bss is zeroed and writable; writing past it faults."""
     output = run("testbss")
@@ -142,7 +143,7 @@ def test_testbss():
     ("evilhello", "f010000c"),
 ], ids=["buggyhello", "buggyhello2", "evilhello"])
 @points(5, part="B")
-@stubs(*RUN_STUBS, "user_mem_check")
+@gradelib.stubs(*RUN_STUBS, "user_mem_check")
 def test_user_pointers_are_checked(program, va):
     """sys_cputs checks the whole range: a bad pointer destroys the
     caller, never the kernel."""
@@ -153,7 +154,7 @@ def test_user_pointers_are_checked(program, va):
 
 
 @points(10, part="B")
-@stubs(*RUN_STUBS)
+@gradelib.stubs(*RUN_STUBS)
 def test_malformed_elf_images_are_rejected():
     """Each broken ELF image fails to load with a message; the kernel
     goes on to run the next program."""
@@ -164,7 +165,7 @@ def test_malformed_elf_images_are_rejected():
 
 
 @points(3, part="B")
-@stubs(*RUN_STUBS)
+@gradelib.stubs(*RUN_STUBS)
 def test_unknown_program_is_reported():
     output = run("nosuchprogram")
     output.expect(r"run: no program called 'nosuchprogram'; there are: .*hello.*",
@@ -172,7 +173,7 @@ def test_unknown_program_is_reported():
 
 
 @points(5, part="B")
-@stubs(*RUN_STUBS)
+@gradelib.stubs(*RUN_STUBS)
 def test_user_panic_names_the_program():
     """A user panic says which environment and program, where and why,
     stops in the monitor, and exits on `continue`."""
@@ -181,38 +182,6 @@ def test_user_panic_names_the_program():
                   r"this program panics on purpose \(42\)" % ENV,
                   r"  trap 0x00000003 Breakpoint", r"K> continue",
                   r"\[%s\] exiting gracefully" % ENV, DONE, no=NO_PANIC)
-
-
-@points(10, part="B")
-@stubs(*RUN_STUBS, "user_mem_check")
-def test_fuzzer_finds_no_fault_and_no_leak():
-    """100,000 random system calls (10 fuzzer runs of 10,000, each
-    checking every answer and ending with one fatal call): no panic, each
-    fatal call answered as predicted, and every page freed again."""
-    runs = 10
-    before = run_kernel("lab3-pages-before-fuzz", ["pages"])
-    output = run(f"fuzzsys*{runs}", ["pages"], timeout=120)
-    try:
-        check_fuzz_run(output, before, runs)
-    except GradeFailure as failure:
-        raise GradeFailure(str(failure) + fuzz_context(output)) from None
-
-
-def check_fuzz_run(output, before, runs):
-    output.expect(DONE, no=NO_PANIC + [r".*user panic.*"])
-    survived = output.matches(r"fuzzsys: (\d+) calls survived, all answers as expected")
-    if len(survived) != runs or sum(int(m.group(1)) for m in survived) < 100000:
-        output.fail(f"expected {runs} fuzzer runs of 10,000 surviving calls each; "
-                    f"{len(survived)} finished")
-    for m in output.matches(r"fuzzsys: fatal call .*: expect \"(.*)\""):
-        output.expect(re.escape(m.group(1)))
-    pattern = r"(K> )?pages: \d+ total, (\d+) free.*"
-    free_before, free_after = before.match(pattern), output.match(pattern)
-    if not free_before or not free_after:
-        output.fail("missing the `pages` output before or after fuzzing")
-    if free_before.group(2) != free_after.group(2):
-        output.fail(f"free pages: {free_before.group(2)} before fuzzing, "
-                    f"{free_after.group(2)} after: pages leaked")
 
 
 SYSCALL_NAMES = {0: "sys_cputs", 1: "sys_cgetc", 2: "sys_getenvid", 3: "sys_env_destroy"}
@@ -239,3 +208,35 @@ def fuzz_context(output):
     lines.append("lab3/README.md, exercise 10, \"When the fuzzer finds something\", "
                  "explains the fuzzer's messages")
     return "".join("\n    " + line for line in lines)
+
+
+@points(10, part="B")
+@gradelib.stubs(*RUN_STUBS, "user_mem_check")
+def test_fuzzer_finds_no_fault_and_no_leak():
+    """100,000 random system calls (10 fuzzer runs of 10,000, each
+    checking every answer and ending with one fatal call): no panic, each
+    fatal call answered as predicted, and every page freed again."""
+    runs = 10
+    before = run_kernel("lab3-pages-before-fuzz", ["pages"])
+    output = run(f"fuzzsys*{runs}", ["pages"], timeout=120)
+    try:
+        check_fuzz_run(output, before, runs)
+    except gradelib.GradeFailure as failure:
+        raise gradelib.GradeFailure(str(failure) + fuzz_context(output)) from None
+
+
+def check_fuzz_run(output, before, runs):
+    output.expect(DONE, no=NO_PANIC + [r".*user panic.*"])
+    survived = output.matches(r"fuzzsys: (\d+) calls survived, all answers as expected")
+    if len(survived) != runs or sum(int(m.group(1)) for m in survived) < 100000:
+        output.fail(f"expected {runs} fuzzer runs of 10,000 surviving calls each; "
+                    f"{len(survived)} finished")
+    for m in output.matches(r"fuzzsys: fatal call .*: expect \"(.*)\""):
+        output.expect(re.escape(m.group(1)))
+    pattern = r"(K> )?pages: \d+ total, (\d+) free.*"
+    free_before, free_after = before.match(pattern), output.match(pattern)
+    if not free_before or not free_after:
+        output.fail("missing the `pages` output before or after fuzzing")
+    if free_before.group(2) != free_after.group(2):
+        output.fail(f"free pages: {free_before.group(2)} before fuzzing, "
+                    f"{free_after.group(2)} after: pages leaked")

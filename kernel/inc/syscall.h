@@ -1,19 +1,11 @@
 /*
- * System calls: the user ABI, written here once.
+ * System call numbers: part of the user ABI.  New calls are appended,
+ * never inserted.
  *
- * A program makes a system call with `int $0x30` (T_SYSCALL, the one
- * gate besides int3 that user mode may use), with
- *
- *	eax	the call's number (below)
- *	edx	argument 1
- *	ecx	argument 2
- *	ebx	argument 3
- *	edi	argument 4
- *	esi	argument 5
- *
- * and finds the result in eax: 0 or more, or a negative -E_* error
- * (inc/error.h).  Every other register comes back as it was.  The
- * numbers are appended, never inserted.
+ * The register ABI, for every call: `int $0x30` (T_SYSCALL) with the
+ * call's number in eax and its arguments 1-5 in edx, ecx, ebx, edi and
+ * esi; the result comes back in eax, negative (-E_*) for an error.
+ * Other registers survive the call.
  */
 #ifndef INC_SYSCALL_H
 #define INC_SYSCALL_H
