@@ -11,7 +11,7 @@
    space and a non-ASCII letter in it: every branch holds nothing for
    the course staff only (files, words, make targets), no later lab and
    no staging marker, and its handouts' claims hold (file:line
-   citations, the starting score).  Then a student's path through it:
+   citations, sample output lines, the starting score).  Then a student's path through it:
    clone (on lab1, with origin), grade lab 1 as cloned (as LAB=1 SOL=0
    does), and for each lab N: do it (the reference solution of its
    files), commit, run lab N+1's merge commands exactly as its handout
@@ -231,6 +231,8 @@ class Suite:
                     elif "kernel panic at " + m.group(0) in line \
                             and not re.search(r"\b(panic|assert|check)\w*\(", target):
                         problems.append(f"{where} as a panic, but it says {target!r}")
+            if n == lab:
+                problems += self.sample_lines(readme, text, lab)
             if n == lab and fresh is not None:
                 # The starting score, stated under "Getting started".
                 start = re.search(r"(?ms)^## Getting started$(.*?)^## ", text)
@@ -245,6 +247,21 @@ class Suite:
                                     f"{'/'.join(claimed[0])}; it scores {earned}/{possible} "
                                     f"(make LAB={n} SOL={n - 1} grade)")
         return problems
+
+    def sample_lines(self, readme, text, lab):
+        """The kernel's lines a handout shows as sample output (indented
+        lines with these beginnings) must be lines a real run of lab
+        `lab`, solved or not, printed (the stage runs' logs)."""
+        printed = set()
+        for sol in (lab, lab - 1):
+            for log in (self.workdir / f"lab{lab}-sol{sol}" / "grade").glob("*.log"):
+                printed.update(log.read_text(errors="replace").split("\n"))
+        if not printed:
+            return [f"{readme}: no logs of LAB={lab} runs to check its sample output against"]
+        return [f"{readme}:{number}: no run printed the sample line {line.strip()!r}"
+                for number, line in enumerate(text.split("\n"), 1)
+                if line.startswith("    ") and line[4:].startswith(SAMPLE_PREFIXES)
+                and line[4:] not in printed]
 
     def grade_clone(self, clone, name):
         """make grade in a student's clone, as the student runs it."""
@@ -358,6 +375,10 @@ class Suite:
                    ok, detail)
 
 
+# Sample output in a handout that make test finds in a real run's log.
+SAMPLE_PREFIXES = ("Physical memory: ", "Booted by ", "check_", "[0000", "hello, world",
+                   "i am environment", "No runnable environments", "6828 decimal",
+                   "printf: ")
 INSTRUCTOR_FILES = [".ci/", "grade/tests/", "grade/tools/", "docs/performance.md",
                     "docs/robustness.md"]
 
