@@ -37,8 +37,8 @@ def qemu_arguments(*, image: Optional[Path] = None, iso: Optional[Path] = None,
                    extra: Sequence[str] = ()) -> List[str]:
     """QEMU's command line for booting the kernel from image (or from
     the GRUB iso) with the serial port on standard input and output and
-    no window: the one place it is written (grade/tools/bench.py uses
-    it too)."""
+    no window.  It is written only here: anything else that boots the
+    kernel the grader's way calls this."""
     args = qemu_command() + [
         "-display", "none", "-serial", "stdio",
         "-no-reboot", "-m", str(memory), "-smp", str(cpus),
