@@ -14,7 +14,7 @@ course staff in grade/tools/handout-files.txt are left out, and so is
 everything between "instructor-only {" and "} instructor-only" lines
 (and any line ending in "instructor-only") in the other text files.
 README.md is replaced by a student README written for that branch, and
-every {{line FILE: TEXT}} in a handout becomes the number of the first
+every {{line FILE: TEXT}} in a handout or doc becomes the number of the first
 line of FILE, as that branch has it, that contains TEXT (whitespace
 squashed); {{line+1 FILE: TEXT}} the line after it, and so on.
 
@@ -167,7 +167,7 @@ def fill_placeholders(tree, lab):
     def squash(s):
         return " ".join(s.split())
 
-    for readme in sorted(tree.glob("lab*/README.md")):
+    for readme in sorted([*tree.glob("lab*/README.md"), *tree.glob("docs/*.md")]):
         text = readme.read_text()
 
         def line_of(m):

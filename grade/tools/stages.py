@@ -217,12 +217,16 @@ class Suite:
         def source(path):
             return git(course, "show", f"{branch}:{path}", ok=(0, 128)).split("\n")
 
-        for n in range(1, lab + 1):
-            readme = f"lab{n}/README.md"
+        docs = [f for f in git(course, "ls-tree", "-r", "--name-only", branch, "--",
+                               "docs").split("\n") if f.endswith(".md")]
+        for n in [*range(1, lab + 1), *docs]:
+            readme = f"lab{n}/README.md" if isinstance(n, int) else n
             text = git(course, "show", f"{branch}:{readme}", ok=(0, 128))
             for number, line in enumerate(text.split("\n"), 1):
                 for m in re.finditer(r"((?:kernel|lib|user)/[\w/]+\.[chS]):(\d+)", line):
                     lines = source(m.group(1))
+                    if lines == [""] and not isinstance(n, int):
+                        continue    # a doc citing a later lab's file
                     cited = int(m.group(2))
                     target = lines[cited - 1].strip() if 0 < cited <= len(lines) else ""
                     where = f"{readme}:{number} cites {m.group(1)}:{cited}"
