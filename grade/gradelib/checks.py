@@ -22,6 +22,7 @@ class GradeFailure(AssertionError):
 
 
 PANIC = "kernel panic at "
+PROMPT = "K> "
 # Longest line a message quotes.
 MAX_QUOTE = 300
 # The stubs the running test depends on (set by gradelib.plugin from
@@ -106,8 +107,10 @@ class Output:
         found = difflib.get_close_matches(literal, printed, n=1, cutoff=0.5)
         if found:
             return "\n    closest line printed: " + quote(found[0])
+        # The last line that says something (not a bare prompt).
+        said = [l for l in printed if l.strip() != PROMPT.strip()] or printed
         return ("\n    no line printed is like it; the last line printed: "
-                + quote(printed[-1]))
+                + quote(said[-1]))
 
     def _failed_check(self, pattern: str) -> str:
         """For a line missing after a self-check panicked: which check,
