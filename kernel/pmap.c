@@ -42,7 +42,7 @@ struct PageInfo *page_free_list;	/* shared with kernel/pmap_check.c */
  *
  * Panics if the allocation would run past the physical memory the
  * machine has (npages), saying how much is needed, or past what
- * kernel/entry.S's page directory maps (16 MiB).
+ * kernel/entry.S's page directory maps (ENTRY_MAPPED, 16 MiB).
  *
  * Hint: keep the next free address in a static variable; ROUNDUP
  * (inc/types.h) rounds to a page boundary.
@@ -55,7 +55,6 @@ boot_alloc(uint32_t n)
 	 * marks with `end`; only valid before any allocation is made. */
 	static char *nextfree;
 	extern char end[];
-	const physaddr_t entry_mapped = 16 * 1024 * 1024;
 
 	if (!nextfree)
 		nextfree = ROUNDUP((char *) end, PGSIZE);
@@ -67,9 +66,9 @@ boot_alloc(uint32_t n)
 		      "%uK of RAM and the machine has %uK",
 		      (unsigned) (new_end / 1024),
 		      (unsigned) (npages * PGSIZE / 1024));
-	if (new_end > entry_mapped)
+	if (new_end > ENTRY_MAPPED)
 		panic("boot_alloc: allocation past the %u MiB the entry page "
-		      "directory maps", (unsigned) (entry_mapped >> 20));
+		      "directory maps", (unsigned) (ENTRY_MAPPED >> 20));
 	nextfree = result + ROUNDUP(n, PGSIZE);
 	return result;
 #else
@@ -169,7 +168,7 @@ mem_init(void)
 			PADDR(pages), PTE_U);
 	boot_map_region(kern_pgdir, KSTACKTOP - KSTKSIZE, KSTKSIZE,
 			PADDR(bootstack), PTE_W);
-	boot_map_region(kern_pgdir, KERNBASE, (size_t) (0 - KERNBASE), 0,
+	boot_map_region(kern_pgdir, KERNBASE, MAX_PHYSICAL_MEMORY, 0,
 			PTE_W);
 #else
 	/* LAB 2: Your code here (exercise 5). */

@@ -22,10 +22,6 @@
 			panic("%s: expected %s", __func__, #cond);	\
 	} while (0)
 
-/* Before mem_init switches page directories, only the first 16 MiB
- * are mapped (kernel/entry.S): pages above cannot be touched yet. */
-#define ENTRY_MAPPED (16 * 1024 * 1024)
-
 /*
  * The physical address va maps to in pgdir, or ~0 if none, found by
  * reading the tables directly (not through pgdir_walk, which is one of
@@ -34,16 +30,10 @@
 static physaddr_t
 check_va2pa(pde_t *pgdir, uintptr_t va)
 {
-	pde_t pde = pgdir[PDX(va)];
+	physaddr_t pa;
+	int flags;
 
-	if (!(pde & PTE_P))
-		return ~0;
-	if (pde & PTE_PS)
-		return (pde & ~(PTSIZE - 1)) | (va & (PTSIZE - 1) & ~0xFFF);
-	pte_t *table = (pte_t *) (PTE_ADDR(pde) + KERNBASE);
-	if (!(table[PTX(va)] & PTE_P))
-		return ~0;
-	return PTE_ADDR(table[PTX(va)]);
+	return pgdir_translate(pgdir, va, &pa, &flags) ? pa : ~0;
 }
 
 /* The permissions (PTE_P, PTE_W, PTE_U) the CPU grants at va: both
@@ -51,14 +41,12 @@ check_va2pa(pde_t *pgdir, uintptr_t va)
 static int
 check_va_perm(pde_t *pgdir, uintptr_t va)
 {
-	pde_t pde = pgdir[PDX(va)];
+	physaddr_t pa;
+	int flags;
 
-	if (!(pde & PTE_P))
+	if (!pgdir_translate(pgdir, va, &pa, &flags))
 		return 0;
-	if (pde & PTE_PS)
-		return pde & (PTE_U | PTE_W | PTE_P);
-	pte_t *table = (pte_t *) (PTE_ADDR(pde) + KERNBASE);
-	return table[PTX(va)] & pde & (PTE_U | PTE_W | PTE_P);
+	return flags & (PTE_U | PTE_W | PTE_P);
 }
 
 /*

@@ -20,7 +20,8 @@
  * trap arrives from user mode. */
 static struct Taskstate ts;
 
-/* The frame of the last trap, for print_trapframe's "TRAP frame at". */
+/* The frame of the trap being handled: print_trapframe shows cr2 only
+ * for it, since CR2 holds the address of the latest page fault. */
 static struct Trapframe *last_tf;
 
 /* The IDT: 256 gates.  Its address and size go to lidt. */

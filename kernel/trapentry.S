@@ -35,11 +35,19 @@
 
 .text
 
-#if SOL >= 3
 /*
- * Lab 3, exercise 4: one entry point per vector trap_init installs
- * (kernel/trap.c names them), and _alltraps.
+ * Lab 3, exercise 4: one entry point per vector that trap_init installs
+ * (kernel/trap.c names them), each made with TRAPHANDLER where the CPU
+ * pushes an error code and TRAPHANDLER_NOEC where it does not; then
+ * _alltraps, the common part.  On entry to _alltraps the stack holds
+ * the trap number and below it what the CPU pushed.  It pushes the rest
+ * of the Trapframe in reverse order of its fields (ds, es, then the
+ * general registers, with pushal), switches to the kernel's data
+ * segments, clears %ebp (a backtrace from the kernel must stop here,
+ * not follow the frame pointer a user program left), and calls trap()
+ * with a pointer to the frame; trap() never returns.
  */
+#if SOL >= 3
 TRAPHANDLER_NOEC(trap_divide, T_DIVIDE)
 TRAPHANDLER_NOEC(trap_debug, T_DEBUG)
 TRAPHANDLER_NOEC(trap_nmi, T_NMI)

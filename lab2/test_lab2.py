@@ -9,7 +9,7 @@ import struct
 
 import pytest
 
-from gradelib import GdbStub, Qemu, build, points, run_kernel, symbols
+from gradelib import GdbStub, Qemu, build, points, run_kernel, stubs, symbols
 
 KERNBASE = 0xF0000000
 UPAGES = 0xEF000000
@@ -25,6 +25,8 @@ KSTKSIZE = 8 * 4096
 PTSIZE = 4 << 20
 # Lab 2's own code must not panic.  (A later lab's unfinished stub may
 # panic after mem_init: that is that lab's failure, not this one's.)
+# Every lab 2 test runs mem_init, which needs exercise 1 first.
+ALLOCATOR_STUBS = ("boot_alloc", "page_init")
 NO_PANIC = [r"kernel panic at kernel/(pmap|pmap_check|memdetect|monitor_mem)\.c.*"]
 
 COMMANDS = [
@@ -69,6 +71,7 @@ def mapping_after(output, command):
 # ---------------------------------------------------------------- part A
 
 @points(10, part="A")
+@stubs(*ALLOCATOR_STUBS)
 def test_check_page_free_list(boot):
     """page_init puts exactly the free pages on the free list."""
     boot.expect(r"check_page_free_list\(\) succeeded!",
@@ -76,6 +79,7 @@ def test_check_page_free_list(boot):
 
 
 @points(10, part="A")
+@stubs(*ALLOCATOR_STUBS)
 def test_check_page_alloc(boot):
     """page_alloc and page_free: distinct pages, exhaustion, ALLOC_ZERO."""
     boot.expect(r"check_page_alloc\(\) succeeded!")
@@ -84,6 +88,7 @@ def test_check_page_alloc(boot):
 # ---------------------------------------------------------------- part B
 
 @points(20, part="B")
+@stubs(*ALLOCATOR_STUBS)
 def test_check_page(boot):
     """pgdir_walk, page_insert, page_lookup, page_remove, re-insertion."""
     boot.expect(r"check_page\(\) succeeded!")
@@ -92,12 +97,14 @@ def test_check_page(boot):
 # ---------------------------------------------------------------- part C
 
 @points(10, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_check_kern_pgdir(boot):
     """mem_init maps UPAGES, the kernel stack and KERNBASE correctly."""
     boot.expect(r"check_kern_pgdir\(\) succeeded!")
 
 
 @points(5, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_check_page_installed_pgdir(boot):
     """With kern_pgdir loaded, remapping a page takes effect (TLB)."""
     boot.expect(r"check_kern_pgdir\(\) succeeded!",
@@ -107,6 +114,7 @@ def test_check_page_installed_pgdir(boot):
 
 
 @points(5, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_kernbase_maps_physical_zero(boot):
     """KERNBASE maps physical 0, kernel read/write, not user (in
     kern_pgdir: the entry page directory maps it too)."""
@@ -120,6 +128,7 @@ def test_kernbase_maps_physical_zero(boot):
 
 
 @points(5, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_upages_is_user_read_only(boot, kernel_symbols):
     """UPAGES maps pages[] (just past the kernel) user read-only."""
     run = mapping_after(boot, COMMANDS[1])[0]
@@ -133,6 +142,7 @@ def test_upages_is_user_read_only(boot, kernel_symbols):
 
 
 @points(5, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_kernel_stack_and_guard(boot, kernel_symbols):
     """The boot stack sits below KSTACKTOP over an unmapped guard."""
     guard = mapping_after(boot, COMMANDS[2])
@@ -150,6 +160,7 @@ def test_kernel_stack_and_guard(boot, kernel_symbols):
 
 
 @points(3, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_nothing_mapped_low(boot):
     """Nothing is mapped below UTOP in the kernel's page directory."""
     runs = mapping_after(boot, COMMANDS[4])
@@ -158,6 +169,7 @@ def test_nothing_mapped_low(boot):
 
 
 @points(4, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_pages_command(boot):
     """`pages` counts match the memory detected."""
     total = boot.match(r"Physical memory: (\d+)K available.*")
@@ -171,6 +183,7 @@ def test_pages_command(boot):
 
 
 @points(3, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_dumpmem_virtual_and_physical(boot):
     """dumpmem reads the kernel's first bytes (the Multiboot magic) both
     at physical 0x100000 and at its virtual address."""
@@ -179,6 +192,7 @@ def test_dumpmem_virtual_and_physical(boot):
 
 
 @points(5, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_monitor_commands_reject_bad_input():
     """Bad arguments print usage; nothing faults; setperm changes bits."""
     output = run_kernel("lab2-bad-input", [
@@ -236,6 +250,7 @@ def user_visible_pages(memory, pgdir):
 
 
 @points(5, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_only_pages_and_envs_are_user_visible(kernel_symbols):
     """Read through the gdb stub, kern_pgdir lets the user see pages[]
     at UPAGES and envs[] at UENVS, each exactly its size rounded up to a
@@ -299,6 +314,7 @@ def physical_memory(megabytes, cmdline=""):
 
 @pytest.mark.parametrize("megabytes", [32, 128])
 @points(3, part="D")
+@stubs(*ALLOCATOR_STUBS)
 def test_memory_detected(megabytes):
     output, total, base, extended = physical_memory(megabytes)
     # The BIOS keeps a little at the top for itself (ACPI tables).
@@ -310,6 +326,7 @@ def test_memory_detected(megabytes):
 
 
 @points(4, part="D")
+@stubs(*ALLOCATOR_STUBS)
 def test_memory_capped_at_kernbase_window():
     """With 512 MiB, the kernel uses the 256 MiB KERNBASE can map, and
     says so."""
@@ -321,6 +338,7 @@ def test_memory_capped_at_kernbase_window():
 
 
 @points(3, part="D")
+@stubs(*ALLOCATOR_STUBS)
 def test_cmos_fallback_without_memory_map():
     """memmap=off: no map, so the kernel falls back to CMOS, with a warning."""
     output, total, base, _ = physical_memory(64, cmdline="memmap=off")
@@ -332,6 +350,7 @@ def test_cmos_fallback_without_memory_map():
 
 
 @points(3, part="D")
+@stubs()
 def test_too_little_memory_panics_clearly():
     """With 4 MiB the kernel refuses, saying how much it needs; 8 MiB is
     enough."""
@@ -341,6 +360,7 @@ def test_too_little_memory_panics_clearly():
 
 
 @points(3, part="D")
+@stubs(*ALLOCATOR_STUBS)
 def test_grub_path_detects_memory():
     """Booted by GRUB, the kernel reads the Multiboot memory map."""
     if not build().iso.exists():

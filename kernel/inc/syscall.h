@@ -1,6 +1,11 @@
 /*
- * System call numbers: part of the user ABI (the numbers go in %eax).
- * New calls are appended, never inserted.
+ * System call numbers: part of the user ABI.  New calls are appended,
+ * never inserted.
+ *
+ * The register ABI, for every call: `int $0x30` (T_SYSCALL) with the
+ * call's number in eax and its arguments 1-5 in edx, ecx, ebx, edi and
+ * esi; the result comes back in eax, negative (-E_*) for an error.
+ * Other registers survive the call.
  */
 #ifndef INC_SYSCALL_H
 #define INC_SYSCALL_H
