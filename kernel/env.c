@@ -250,6 +250,23 @@ elf_problem(const uint8_t *binary, size_t size)
 	return NULL;
 }
 
+#if SOL >= 3
+/* Whether a writable segment of elf covers part of the page at va. */
+static bool
+page_in_writable_segment(const struct Elf *elf, uintptr_t va)
+{
+	const struct Proghdr *ph = (const struct Proghdr *)
+		((const uint8_t *) elf + elf->e_phoff);
+
+	for (int i = 0; i < elf->e_phnum; i++, ph++)
+		if (ph->p_type == ELF_PROG_LOAD &&
+		    (ph->p_flags & ELF_PROG_FLAG_WRITE) &&
+		    ph->p_va < va + PGSIZE && va < ph->p_va + ph->p_memsz)
+			return true;
+	return false;
+}
+#endif
+
 /*
  * load_icode: load an ELF executable into e's address space and set it
  * up to start running there (lab 3, exercise 2).
@@ -275,23 +292,6 @@ elf_problem(const uint8_t *binary, size_t size)
  * kern_pgdir after), or find each page with page_lookup and copy
  * through its kernel address, page2kva().
  */
-#if SOL >= 3
-/* Whether a writable segment of elf covers part of the page at va. */
-static bool
-page_in_writable_segment(const struct Elf *elf, uintptr_t va)
-{
-	const struct Proghdr *ph = (const struct Proghdr *)
-		((const uint8_t *) elf + elf->e_phoff);
-
-	for (int i = 0; i < elf->e_phnum; i++, ph++)
-		if (ph->p_type == ELF_PROG_LOAD &&
-		    (ph->p_flags & ELF_PROG_FLAG_WRITE) &&
-		    ph->p_va < va + PGSIZE && va < ph->p_va + ph->p_memsz)
-			return true;
-	return false;
-}
-#endif
-
 static int
 load_icode(struct Env *e, const uint8_t *binary)
 {

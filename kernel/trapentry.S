@@ -101,15 +101,9 @@ trap_vectors:
 	.endr
 	.text
 
-/*
- * The common part: the stack now holds the trap number and below it
- * what the CPU pushed.  Push the rest of the Trapframe in reverse
- * order of its fields (ds, es, then the general registers), switch to
- * the kernel's data segments, clear %ebp, and call trap() with a
- * pointer to it.  %ebp still holds whatever the user left there: a
- * zero ends the chain of frames a backtrace follows, so that it never
- * walks into (or loops through) memory the user chose.
- */
+/* The common part (its contract is above).  A zero %ebp ends the chain
+ * of frames a backtrace follows, which would otherwise go on into
+ * whatever memory the user's %ebp names. */
 _alltraps:
 	pushl	%ds
 	pushl	%es
