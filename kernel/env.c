@@ -17,6 +17,7 @@
 #include <kernel/trap.h>
 #include <kernel/monitor.h>
 #include <kernel/sched.h>
+#include <kernel/fpu.h>
 
 struct Env *envs = NULL;		/* all environments */
 #if LAB < 4
@@ -167,6 +168,10 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	e->env_tf.tf_eflags = FL_IF;
 #endif
 
+	/* Its own FPU registers, as after a reset: nothing of the slot's
+	 * previous user survives (kernel/fpu.c). */
+	fpu_reset(e);
+
 	env_free_list = e->env_link;
 	*newenv_store = e;
 
@@ -259,6 +264,23 @@ elf_problem(const uint8_t *binary, size_t size)
 	return NULL;
 }
 
+#if SOL >= 3
+/* Whether a writable segment of elf covers part of the page at va. */
+static bool
+page_in_writable_segment(const struct Elf *elf, uintptr_t va)
+{
+	const struct Proghdr *ph = (const struct Proghdr *)
+		((const uint8_t *) elf + elf->e_phoff);
+
+	for (int i = 0; i < elf->e_phnum; i++, ph++)
+		if (ph->p_type == ELF_PROG_LOAD &&
+		    (ph->p_flags & ELF_PROG_FLAG_WRITE) &&
+		    ph->p_va < va + PGSIZE && va < ph->p_va + ph->p_memsz)
+			return true;
+	return false;
+}
+#endif
+
 /*
  * load_icode: load an ELF executable into e's address space and set it
  * up to start running there (lab 3, exercise 2).
@@ -269,6 +291,12 @@ elf_problem(const uint8_t *binary, size_t size)
  * (that is the .bss).  Then allocate one page of user stack just
  * below USTACKTOP, and make the environment start at the entry point
  * (e->env_tf.tf_eip).
+ *
+ * Segments get the permissions their program headers ask for: a page
+ * stays user-writable only if a segment with ELF_PROG_FLAG_WRITE in
+ * ph->p_flags covers part of it, so that a program's .text and
+ * .rodata are read-only.  The copying itself needs the pages
+ * writable: take PTE_W away after copying (pgdir_walk finds the PTE).
  *
  * The image has been checked by elf_problem() before this runs.
  * Returns 0 or -E_NO_MEM.
@@ -299,6 +327,18 @@ load_icode(struct Env *e, const uint8_t *binary)
 	lcr3(PADDR(curenv ? curenv->env_pgdir : kern_pgdir));
 	if (r < 0)
 		return r;
+
+	/* Now make read-only what the program should not write. */
+	ph = (const struct Proghdr *) (binary + elf->e_phoff);
+	for (int i = 0; i < elf->e_phnum; i++, ph++) {
+		if (ph->p_type != ELF_PROG_LOAD ||
+		    (ph->p_flags & ELF_PROG_FLAG_WRITE))
+			continue;
+		for (uintptr_t va = ROUNDDOWN(ph->p_va, PGSIZE);
+		     va < ph->p_va + ph->p_memsz; va += PGSIZE)
+			if (!page_in_writable_segment(elf, va))
+				*pgdir_walk(e->env_pgdir, (void *) va, 0) &= ~PTE_W;
+	}
 
 	e->env_tf.tf_eip = elf->e_entry;
 	return region_alloc(e, (void *) (USTACKTOP - PGSIZE), PGSIZE);
@@ -484,10 +524,15 @@ env_pop_tf(struct Trapframe *tf)
  * again.  Then e becomes curenv and ENV_RUNNING, its env_runs count
  * goes up, its address space is loaded (lcr3), and env_pop_tf enters
  * it.  Never returns.
+ *
+ * (Before your code runs, the FPU registers switch from curenv to e:
+ * see kernel/fpu.c.)
  */
 void
 env_run(struct Env *e)
 {
+	if (e != curenv)
+		fpu_switch(curenv, e);
 #if SOL >= 3
 	if (curenv != NULL && curenv != e && curenv->env_status == ENV_RUNNING)
 		curenv->env_status = ENV_RUNNABLE;

@@ -48,10 +48,10 @@ advance(void)
 	repeats_left = 1;
 	char *star = strchr(current_name, '*');
 	if (star != NULL) {
-		char *end;
+		char *count_end;
 		*star = '\0';
-		repeats_left = strtol(star + 1, &end, 10);
-		if (end == star + 1 || *end != '\0' || repeats_left < 0) {
+		repeats_left = strtol(star + 1, &count_end, 10);
+		if (count_end == star + 1 || *count_end != '\0' || repeats_left < 0) {
 			cprintf("run: '%s*%s': the repeat count must be a "
 				"number >= 0\n", current_name, star + 1);
 			repeats_left = 0;
