@@ -13,6 +13,7 @@
 #include <inc/string.h>
 #include <inc/assert.h>
 #include <kernel/cpu.h>
+#include <kernel/memdetect.h>
 #include <kernel/pmap.h>
 #include <kernel/env.h>
 #include <kernel/trap.h>
@@ -40,7 +41,7 @@ unsigned char percpu_kstacks[NCPU][KSTKSIZE]
 void *
 firmware_table(physaddr_t pa, size_t len)
 {
-	if ((uint64_t) pa + len > KERNBASE_WINDOW)
+	if ((uint64_t) pa + len > (uint64_t) MAX_PHYSICAL_MEMORY)
 		return NULL;
 	return (void *) (KERNBASE + pa);
 }
