@@ -67,16 +67,22 @@ start_next_program(void)
 		if (repeats_left <= 0)
 			continue;
 		repeats_left--;
-		const struct user_program *p = find_user_program(current_name);
+		/* "NAME:ARG:ARG": the program is NAME; env_create passes the
+		 * whole entry on as its argv. */
+		char name[sizeof(current_name)];
+		size_t len = strfind(current_name, ':') - current_name;
+		memcpy(name, current_name, len);
+		name[len] = '\0';
+		const struct user_program *p = find_user_program(name);
 		if (p == NULL) {
-			cprintf("run: no program called '%s'; there are:", current_name);
+			cprintf("run: no program called '%s'; there are:", name);
 			for (int i = 0; i < nuser_programs; i++)
 				cprintf(" %s", user_programs[i].name);
 			cprintf("\n");
 			repeats_left = 0;
 			continue;
 		}
-		if (env_create(p->name, p->image, p->size, ENV_TYPE_USER) == 0)
+		if (env_create(current_name, p->image, p->size, ENV_TYPE_USER) == 0)
 			return 0;
 	}
 	return -1;
