@@ -1,30 +1,49 @@
 /*
  * forkbomb: a binary tree of environments DEPTH levels deep: more
- * environments than the kernel has slots.  Each environment forks two
- * children; when fork fails, it says why (-E_NO_FREE_ENV or -E_NO_MEM,
- * nothing else is acceptable) and stops forking.  When the tree is as
- * big as it gets, it is taken down from the root: every environment
- * tells its children to exit and exits.  The kernel must survive and
- * get every page and slot back.
+ * environments than the kernel has slots, and with little memory more
+ * than it has pages.  Each environment forks two children; when fork
+ * fails, it says why (-E_NO_FREE_ENV or -E_NO_MEM, nothing else is
+ * acceptable) and stops forking.  When the tree is as big as it gets,
+ * everyone exits.  The kernel must survive and get every page and slot
+ * back.
  *
- * Messages: a child tells its parent BUILT when its subtree is
- * complete; a parent tells its children EXIT.
+ * Coordination goes through two pages every environment shares
+ * (PTE_SHARE: fork leaves them shared): an environment marks itself
+ * built (its id in its slot of `built`) when its subtree is complete,
+ * counting a child that died (a copy-on-write fault with no memory
+ * left kills it) as complete; when the root is built, it sets `done`
+ * and all exit.
  */
 #include <inc/lib.h>
 
-#define DEPTH	11		/* 2^11 leaves: more than NENV */
-#define BUILT	1
-#define EXIT	2
+/* forkbomb[:DEPTH]: 2^(DEPTH+1) - 1 environments, more than NENV. */
+#define DEPTH	11
+#define BUILT	((volatile envid_t *) 0x00A00000)	/* [NENV] */
+#define DONE	((volatile int *) 0x00A01000)
+
+/* Waits until child c is built or gone. */
+static void
+wait_for(envid_t c)
+{
+	const volatile struct Env *e = &envs[ENVX(c)];
+
+	while (BUILT[ENVX(c)] != c && e->env_id == c && e->env_status != ENV_FREE)
+		sys_yield();
+}
 
 void
 umain(int argc, char **argv)
 {
 	envid_t children[2], child;
-	int nchildren, depth = 0, failures = 0;
+	int nchildren, depth = 0, r;
+	int max_depth = argc > 1 ? strtol(argv[1], NULL, 10) : DEPTH;
 
+	if ((r = sys_page_alloc(0, (void *) BUILT, PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0 ||
+	    (r = sys_page_alloc(0, (void *) DONE, PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0)
+		panic("sys_page_alloc: %e", r);
 again:
 	nchildren = 0;
-	while (nchildren < 2 && depth < DEPTH) {
+	while (nchildren < 2 && depth < max_depth) {
 		if ((child = fork()) == 0) {
 			depth++;
 			goto again;
@@ -35,22 +54,17 @@ again:
 					"error: %e\n", child);
 			else
 				cprintf("forkbomb: fork: %e\n", child);
-			failures++;
 			break;
 		}
 		children[nchildren++] = child;
 	}
 	for (int i = 0; i < nchildren; i++)
-		if (ipc_recv(NULL, NULL, NULL) != BUILT)
-			panic("forkbomb: expected BUILT");
-	if (depth > 0) {
-		ipc_send(thisenv->env_parent_id, BUILT, NULL, 0);
-		if (ipc_recv(NULL, NULL, NULL) != EXIT)
-			panic("forkbomb: expected EXIT");
-	} else {
-		cprintf("forkbomb: the tree is complete; taking it down\n");
+		wait_for(children[i]);
+	BUILT[ENVX(sys_getenvid())] = sys_getenvid();
+	if (depth == 0) {
+		cprintf("forkbomb: the tree is complete; everyone exits\n");
+		*DONE = 1;
 	}
-	for (int i = 0; i < nchildren; i++)
-		ipc_send(children[i], EXIT, NULL, 0);
-	(void) failures;
+	while (!*DONE)
+		sys_yield();
 }
