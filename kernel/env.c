@@ -395,6 +395,17 @@ env_free(struct Env *e)
 
 	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
 
+#if LAB >= 4
+	/* A child that its parent created but never started (a fork cut
+	 * short) could now never run: only its parent may make it
+	 * runnable.  Free it too, or its pages would be lost.  (It never
+	 * ran, so it has no children of its own.) */
+	for (struct Env *child = envs; child < envs + NENV; child++)
+		if (child->env_status == ENV_NOT_RUNNABLE && child->env_runs == 0 &&
+		    child->env_parent_id == e->env_id)
+			env_free(child);
+#endif
+
 	/* Unmap every user page, then free the page tables: only the
 	 * directory entries below UTOP belong to the environment. */
 	static_assert(UTOP % PTSIZE == 0);
