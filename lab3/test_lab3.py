@@ -189,3 +189,15 @@ def test_fuzzer_finds_no_fault_and_no_leak():
     if free_before.group(2) != free_after.group(2):
         output.fail(f"free pages: {free_before.group(2)} before fuzzing, "
                     f"{free_after.group(2)} after: pages leaked")
+
+
+@points(3, part="B")
+def test_library_returns_errors():
+    """The library's stubs return a failed call's error to the caller,
+    which goes on running: nothing panics."""
+    output = run("errorreturn")
+    output.expect(r"errorreturn: sys_env_destroy\(0x7fffffff\) = -2",
+                  r"errorreturn: sys_env_destroy\(-1\) = -2",
+                  r"errorreturn: still running",
+                  r"\[%s\] exiting gracefully" % ENV, DONE,
+                  no=NO_PANIC + [r".*user panic.*"])
