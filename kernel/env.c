@@ -17,9 +17,14 @@
 #include <kernel/trap.h>
 #include <kernel/monitor.h>
 #include <kernel/sched.h>
+#include <kernel/fpu.h>
 
 struct Env *envs = NULL;		/* all environments */
+#if LAB < 4
 struct Env *curenv = NULL;		/* the current environment */
+#else
+#include <kernel/spinlock.h>
+#endif
 static struct Env *env_free_list;	/* free environments */
 
 /*
@@ -136,9 +141,14 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 
 	e->env_parent_id = parent_id;
 	e->env_type = ENV_TYPE_USER;
+#if LAB < 4
 	e->env_status = ENV_RUNNABLE;
+#endif
 	e->env_runs = 0;
 	e->env_cpunum = -1;
+#if LAB >= 4
+	env_set_status(e, ENV_RUNNABLE);
+#endif
 	e->env_pgfault_upcall = NULL;
 	e->env_ipc_recving = false;
 
@@ -152,6 +162,15 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	e->env_tf.tf_esp = USTACKTOP;
 	e->env_tf.tf_cs = GD_UT | 3;
 	/* tf_eip is set by load_icode. */
+#if LAB >= 4
+	/* Interrupts on in user mode: the timer must be able to take the
+	 * CPU back from an environment that never gives it up. */
+	e->env_tf.tf_eflags = FL_IF;
+#endif
+
+	/* Its own FPU registers, as after a reset: nothing of the slot's
+	 * previous user survives (kernel/fpu.c). */
+	fpu_reset(e);
 
 	env_free_list = e->env_link;
 	*newenv_store = e;
@@ -245,6 +264,23 @@ elf_problem(const uint8_t *binary, size_t size)
 	return NULL;
 }
 
+#if SOL >= 3
+/* Whether a writable segment of elf covers part of the page at va. */
+static bool
+page_in_writable_segment(const struct Elf *elf, uintptr_t va)
+{
+	const struct Proghdr *ph = (const struct Proghdr *)
+		((const uint8_t *) elf + elf->e_phoff);
+
+	for (int i = 0; i < elf->e_phnum; i++, ph++)
+		if (ph->p_type == ELF_PROG_LOAD &&
+		    (ph->p_flags & ELF_PROG_FLAG_WRITE) &&
+		    ph->p_va < va + PGSIZE && va < ph->p_va + ph->p_memsz)
+			return true;
+	return false;
+}
+#endif
+
 /*
  * load_icode: load an ELF executable into e's address space and set it
  * up to start running there (lab 3, exercise 2).
@@ -255,6 +291,12 @@ elf_problem(const uint8_t *binary, size_t size)
  * (that is the .bss).  Then allocate one page of user stack just
  * below USTACKTOP, and make the environment start at the entry point
  * (e->env_tf.tf_eip).
+ *
+ * Segments get the permissions their program headers ask for: a page
+ * stays user-writable only if a segment with ELF_PROG_FLAG_WRITE in
+ * ph->p_flags covers part of it, so that a program's .text and
+ * .rodata are read-only.  The copying itself needs the pages
+ * writable: take PTE_W away after copying (pgdir_walk finds the PTE).
  *
  * The image has been checked by elf_problem() before this runs.
  * Returns 0 or -E_NO_MEM.
@@ -285,6 +327,18 @@ load_icode(struct Env *e, const uint8_t *binary)
 	lcr3(PADDR(curenv ? curenv->env_pgdir : kern_pgdir));
 	if (r < 0)
 		return r;
+
+	/* Now make read-only what the program should not write. */
+	ph = (const struct Proghdr *) (binary + elf->e_phoff);
+	for (int i = 0; i < elf->e_phnum; i++, ph++) {
+		if (ph->p_type != ELF_PROG_LOAD ||
+		    (ph->p_flags & ELF_PROG_FLAG_WRITE))
+			continue;
+		for (uintptr_t va = ROUNDDOWN(ph->p_va, PGSIZE);
+		     va < ph->p_va + ph->p_memsz; va += PGSIZE)
+			if (!page_in_writable_segment(elf, va))
+				*pgdir_walk(e->env_pgdir, (void *) va, 0) &= ~PTE_W;
+	}
 
 	e->env_tf.tf_eip = elf->e_entry;
 	return region_alloc(e, (void *) (USTACKTOP - PGSIZE), PGSIZE);
@@ -425,7 +479,11 @@ env_free(struct Env *e)
 	e->env_pgdir = NULL;
 	page_decref(pa2page(pgdir_pa));
 
+#if LAB >= 4
+	env_set_status(e, ENV_FREE);
+#else
 	e->env_status = ENV_FREE;
+#endif
 	e->env_link = env_free_list;
 	env_free_list = e;
 }
@@ -437,6 +495,16 @@ env_free(struct Env *e)
 void
 env_destroy(struct Env *e)
 {
+#if LAB >= 4
+	/* Running on another CPU: its kernel stack and page directory are
+	 * in use there.  Mark it; that CPU frees it the next time it
+	 * enters the kernel (trap()). */
+	if ((e->env_status == ENV_RUNNING || e->env_status == ENV_DYING) &&
+	    e != curenv) {
+		env_set_status(e, ENV_DYING);
+		return;
+	}
+#endif
 	env_free(e);
 	if (e == curenv) {
 		curenv = NULL;
@@ -452,6 +520,18 @@ env_destroy(struct Env *e)
 void
 env_pop_tf(struct Trapframe *tf)
 {
+#if LAB >= 4
+	if (trap_from_user(tf)) {
+		curenv->env_cpunum = cpunum();
+		/* Leaving the kernel for user mode: release the big kernel
+		 * lock (lab 4, exercise 5; the rule is in kernel/spinlock.h). */
+#if SOL >= 4
+		unlock_kernel();
+#else
+		/* LAB 4: Your code here (exercise 5). */
+#endif
+	}
+#endif
 	asm volatile(
 		"\tmovl %0,%%esp\n"	/* the trap frame becomes the stack */
 		"\tpopal\n"		/* general registers */
@@ -470,10 +550,15 @@ env_pop_tf(struct Trapframe *tf)
  * again.  Then e becomes curenv and ENV_RUNNING, its env_runs count
  * goes up, its address space is loaded (lcr3), and env_pop_tf enters
  * it.  Never returns.
+ *
+ * (Before your code runs, the FPU registers switch from curenv to e:
+ * see kernel/fpu.c.)
  */
 void
 env_run(struct Env *e)
 {
+	if (e != curenv)
+		fpu_switch(curenv, e);
 #if SOL >= 3
 	if (curenv != NULL && curenv != e && curenv->env_status == ENV_RUNNING)
 		curenv->env_status = ENV_RUNNABLE;
@@ -487,3 +572,24 @@ env_run(struct Env *e)
 	panic("env_run: not implemented (lab 3, exercise 2)");
 #endif
 }
+
+#if LAB >= 4
+void
+env_set_status(struct Env *e, unsigned status)
+{
+	bool was_on = sched_on_ring(e);
+
+	/* Still loaded on another CPU (made not runnable while it ran
+	 * there, it runs on until its next trap): it is running, not
+	 * waiting to run, or a second CPU could pick it up. */
+	if (status == ENV_RUNNABLE && e->env_cpunum >= 0 &&
+	    e->env_cpunum != cpunum() && cpus[e->env_cpunum].cpu_env == e)
+		status = ENV_RUNNING;
+
+	e->env_status = status;
+	if (!was_on && sched_on_ring(e))
+		sched_enqueue(e);
+	else if (was_on && !sched_on_ring(e))
+		sched_dequeue(e);
+}
+#endif

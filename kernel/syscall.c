@@ -124,7 +124,7 @@ sys_exofork(void)
 
 	if ((r = env_alloc(&e, curenv->env_id)) < 0)
 		return r;
-	e->env_status = ENV_NOT_RUNNABLE;
+	env_set_status(e, ENV_NOT_RUNNABLE);
 	e->env_tf = curenv->env_tf;
 	e->env_tf.tf_regs.reg_eax = 0;
 	return e->env_id;
@@ -160,7 +160,7 @@ sys_env_set_status(envid_t envid, int status)
 		return -E_BAD_ENV;
 	if (e->env_status == ENV_RUNNING && status == ENV_RUNNABLE)
 		return 0;
-	e->env_status = status;
+	env_set_status(e, status);
 	return 0;
 #else
 	/* LAB 4: Your code here (exercise 7). */
@@ -401,7 +401,7 @@ ipc_deliver(envid_t to, uint32_t value, void *srcva, int perm,
 	e->env_ipc_from = curenv->env_id;
 	e->env_ipc_value = value;
 	e->env_tf.tf_regs.reg_eax = 0;	/* its sys_ipc_recv returns 0 */
-	e->env_status = ENV_RUNNABLE;
+	env_set_status(e, ENV_RUNNABLE);
 	*receiver = e;
 	return 0;
 #else
@@ -440,7 +440,7 @@ ipc_wait(void *dstva, envid_t from_only)
 	curenv->env_ipc_recving = true;
 	curenv->env_ipc_dstva = dstva;
 	curenv->env_ipc_recv_from = from_only;
-	curenv->env_status = ENV_NOT_RUNNABLE;
+	env_set_status(curenv, ENV_NOT_RUNNABLE);
 	return 0;
 #else
 	/* LAB 4: Your code here (exercise 15). */

@@ -35,11 +35,19 @@
 
 .text
 
-#if SOL >= 3
 /*
- * Lab 3, exercise 4: one entry point per vector trap_init installs
- * (kernel/trap.c names them), and _alltraps.
+ * Lab 3, exercise 4: one entry point per vector that trap_init installs
+ * (kernel/trap.c names them), each made with TRAPHANDLER where the CPU
+ * pushes an error code and TRAPHANDLER_NOEC where it does not; then
+ * _alltraps, the common part.  On entry to _alltraps the stack holds
+ * the trap number and below it what the CPU pushed.  It pushes the rest
+ * of the Trapframe in reverse order of its fields (ds, es, then the
+ * general registers, with pushal), switches to the kernel's data
+ * segments, clears %ebp (a backtrace from the kernel must stop here,
+ * not follow the frame pointer a user program left), and calls trap()
+ * with a pointer to the frame; trap() never returns.
  */
+#if SOL >= 3
 TRAPHANDLER_NOEC(trap_divide, T_DIVIDE)
 TRAPHANDLER_NOEC(trap_debug, T_DEBUG)
 TRAPHANDLER_NOEC(trap_nmi, T_NMI)
@@ -59,14 +67,43 @@ TRAPHANDLER(trap_align, T_ALIGN)
 TRAPHANDLER_NOEC(trap_mchk, T_MCHK)
 TRAPHANDLER_NOEC(trap_simderr, T_SIMDERR)
 TRAPHANDLER_NOEC(trap_syscall, T_SYSCALL)
-TRAPHANDLER_NOEC(trap_default, T_DEFAULT)
 
 /*
- * The common part: the stack now holds the trap number and below it
- * what the CPU pushed.  Push the rest of the Trapframe in reverse
- * order of its fields (ds, es, then the general registers), switch to
- * the kernel's data segments, and call trap() with a pointer to it.
+ * A stub for every vector 0-255, STUB_SIZE bytes apart, for the gates
+ * that have no named entry point above (reserved exceptions, hardware
+ * interrupts): each pushes its own vector number, so that even an
+ * unexpected trap is reported for what it is.  trap_vectors[] lists
+ * their addresses.
  */
+#define STUB_SIZE 16
+	.balign	STUB_SIZE
+trap_stubs:
+	.set	vector, 0
+	.rept	256
+	.if	vector == T_DBLFLT || (vector >= T_TSS && vector <= T_PGFLT) || vector == T_ALIGN
+	pushl	$vector		/* the CPU pushed an error code */
+	.else
+	pushl	$0
+	pushl	$vector
+	.endif
+	jmp	_alltraps
+	.org	trap_stubs + STUB_SIZE * (vector + 1), 0xcc
+	.set	vector, vector + 1
+	.endr
+
+	.data
+	.globl	trap_vectors
+trap_vectors:
+	.set	vector, 0
+	.rept	256
+	.long	trap_stubs + STUB_SIZE * vector
+	.set	vector, vector + 1
+	.endr
+	.text
+
+/* The common part (its contract is above).  A zero %ebp ends the chain
+ * of frames a backtrace follows, which would otherwise go on into
+ * whatever memory the user's %ebp names. */
 _alltraps:
 	pushl	%ds
 	pushl	%es
@@ -74,6 +111,7 @@ _alltraps:
 	movw	$GD_KD, %ax
 	movw	%ax, %ds
 	movw	%ax, %es
+	xorl	%ebp, %ebp
 	pushl	%esp		/* the argument: the Trapframe's address */
 	call	trap
 	/* trap() never returns. */

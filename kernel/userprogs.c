@@ -48,10 +48,10 @@ advance(void)
 	repeats_left = 1;
 	char *star = strchr(current_name, '*');
 	if (star != NULL) {
-		char *end;
+		char *count_end;
 		*star = '\0';
-		repeats_left = strtol(star + 1, &end, 10);
-		if (end == star + 1 || *end != '\0' || repeats_left < 0) {
+		repeats_left = strtol(star + 1, &count_end, 10);
+		if (count_end == star + 1 || *count_end != '\0' || repeats_left < 0) {
 			cprintf("run: '%s*%s': the repeat count must be a "
 				"number >= 0\n", current_name, star + 1);
 			repeats_left = 0;
@@ -60,6 +60,36 @@ advance(void)
 	return true;
 }
 
+#if LAB >= 4
+/* Starts every program of "a+b+c" at once (lab 4: so that they run
+ * side by side, on several CPUs or by turns).  Returns 0 if at least
+ * one started. */
+static int
+start_together(char *names)
+{
+	int started = 0;
+
+	for (char *name = names; *name != '\0';) {
+		char *end = strfind(name, '+');
+		bool last = (*end == '\0');
+		*end = '\0';
+		/* NAME or NAME:ARG:ARG, as for a single program. */
+		char program[64];
+		size_t len = MIN((size_t) (strfind(name, ':') - name),
+				 sizeof(program) - 1);
+		memcpy(program, name, len);
+		program[len] = '\0';
+		const struct user_program *p = find_user_program(program);
+		if (p == NULL)
+			cprintf("run: no program called '%s'\n", program);
+		else if (env_create(name, p->image, p->size, ENV_TYPE_USER) == 0)
+			started++;
+		name = last ? end : end + 1;
+	}
+	return started > 0 ? 0 : -1;
+}
+#endif
+
 int
 start_next_program(void)
 {
@@ -67,6 +97,15 @@ start_next_program(void)
 		if (repeats_left <= 0)
 			continue;
 		repeats_left--;
+#if LAB >= 4
+		if (strchr(current_name, '+') != NULL) {
+			char names[sizeof(current_name)];
+			memcpy(names, current_name, sizeof(names));
+			if (start_together(names) == 0)
+				return 0;
+			continue;
+		}
+#endif
 		/* "NAME:ARG:ARG": the program is NAME; env_create passes the
 		 * whole entry on as its argv. */
 		char name[sizeof(current_name)];
