@@ -29,6 +29,8 @@ PTE_P, PTE_W, PTE_U, PTE_COW = 0x1, 0x2, 0x4, 0x800
 
 def run(program, commands=(), **options):
     name = re.sub(r"[^\w.-]", "_", program)
+    if options.get("cpus", 1) != 1:
+        name += "-%dcpus" % options["cpus"]
     return run_kernel(f"lab4-{name}", commands, program=program, **options)
 
 
@@ -300,11 +302,12 @@ def forktree_names(depth=3):
     return names
 
 
-@points(10, part="B")
-def test_forktree(boot_free_pages):
+@pytest.mark.parametrize("cpus", [1, 4], ids=["1cpu", "4cpus"])
+@points(5, part="B")
+def test_forktree(boot_free_pages, cpus):
     """fork makes a tree of 15 environments, each with its own name;
     afterwards every page is free again."""
-    output = run("forktree", ["pages"])
+    output = run("forktree", ["pages"], cpus=cpus)
     output.expect(DONE, no=NO_USER_PANIC + [r".*user fault.*"])
     for name in forktree_names():
         output.expect(r"[0-9a-f]{4}: I am '%s'" % name)
@@ -436,6 +439,26 @@ def test_fork_bomb_runs_out_of_memory():
     expect_free_pages(output, int(boot.group(2)) if boot else -1, "the fork bomb")
 
 
+@points(10, part="B")
+def test_fuzzer_covers_lab4_calls(boot_free_pages):
+    """50,000 random system calls, half of them lab 4's, on two CPUs (5
+    fuzzer runs, each checking every answer against its model of its
+    pages and children): no panic, each fatal call as predicted, every
+    page back."""
+    runs = 5
+    output = run(f"fuzzsys:lab4*{runs}", ["pages"], cpus=2, timeout=90)
+    output.expect(DONE, no=NO_USER_PANIC)
+    survived = output.matches(r"fuzzsys: (\d+) calls survived, all answers as expected")
+    lab4 = output.matches(r"fuzzsys: lab 4: page_alloc (\d+), page_map (\d+), .*; (\d+) errors")
+    if len(survived) != runs or len(lab4) != runs:
+        output.fail(f"expected {runs} fuzzer runs with lab 4 calls; {len(survived)} finished")
+    if any(int(m.group(1)) == 0 or int(m.group(3)) == 0 for m in lab4):
+        output.fail("a fuzzer run made no lab 4 page calls or met no error")
+    for m in output.matches(r"fuzzsys: fatal call .*: expect \"(.*)\""):
+        output.expect(re.escape(m.group(1)))
+    expect_free_pages(output, boot_free_pages, "fuzzing")
+
+
 # ---------------------------------------------------------------- part C
 
 @points(10, part="C")
@@ -472,11 +495,12 @@ def primes(n):
 
 @points(10, part="C")
 def test_primes():
-    """The prime sieve: a chain of a hundred environments passing
-    numbers along."""
+    """The prime sieve on four CPUs: a chain of a hundred environments
+    passing numbers along."""
     expected = primes(100)
     # The prompt comes early only if something panicked.
-    output = run("primes", until=r"CPU -?\d+: %d\n|K> " % expected[-1], timeout=60)
+    output = run("primes", until=r"CPU -?\d+: %d\n|K> " % expected[-1], cpus=4,
+                 timeout=60)
     output.expect(*[r"CPU -?\d+: %d" % p for p in expected], no=NO_USER_PANIC)
 
 
