@@ -138,8 +138,8 @@ sys_exofork(void)
  * sys_env_set_status: make envid (the caller or its child)
  * ENV_RUNNABLE or ENV_NOT_RUNNABLE (lab 4, exercise 7).
  *
- * Returns 0; -E_BAD_ENV if envid is not the caller or its child;
- * -E_INVAL for any other status.
+ * Returns 0; -E_BAD_ENV if envid is not the caller or its child
+ * (checked first, as in every call); -E_INVAL for any other status.
  *
  * An environment that is running (on this CPU or another) stays
  * ENV_RUNNING when asked to be runnable: marking it ENV_RUNNABLE would
@@ -152,10 +152,10 @@ sys_env_set_status(envid_t envid, int status)
 	struct Env *e;
 	int r;
 
-	if (status != ENV_RUNNABLE && status != ENV_NOT_RUNNABLE)
-		return -E_INVAL;
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
+	if (status != ENV_RUNNABLE && status != ENV_NOT_RUNNABLE)
+		return -E_INVAL;
 	if (e->env_status == ENV_DYING)
 		return -E_BAD_ENV;
 	if (e->env_status == ENV_RUNNING && status == ENV_RUNNABLE)
@@ -345,6 +345,7 @@ sys_page_unmap(envid_t envid, void *va)
 static void
 sys_yield(void)
 {
+	curenv->env_tf.tf_regs.reg_eax = 0;	/* what the call returns */
 	sched_yield();
 }
 
