@@ -19,6 +19,7 @@
 #include <kernel/env.h>
 #include <kernel/trap.h>
 #include <kernel/sched.h>
+#include <kernel/trace.h>
 #include <kernel/userprogs.h>
 #endif
 
@@ -100,6 +101,7 @@ i386_init(void)
 	 * command line asks for (make run-NAME). */
 	env_init();
 	trap_init();
+	trace_init();
 	/* With run=..., the scheduler starts the programs in turn (and
 	 * says when nothing is left); without, go to the monitor. */
 	if (queue_programs_from_cmdline())

@@ -13,6 +13,7 @@
 #include <kernel/env.h>
 #include <kernel/syscall.h>
 #include <kernel/sched.h>
+#include <kernel/trace.h>
 
 /* The task state segment: where the CPU finds the kernel stack when a
  * trap arrives from user mode. */
@@ -25,7 +26,7 @@ static struct Trapframe *last_tf;
 struct Gatedesc idt[256] = { { 0 } };
 static struct Pseudodesc idt_pd = { sizeof(idt) - 1, (uint32_t) idt };
 
-static const char *
+const char *
 trapname(int trapno)
 {
 	static const char *const excnames[] = {
@@ -241,7 +242,10 @@ trap(struct Trapframe *tf)
 	}
 	last_tf = tf;
 
-	trap_dispatch(tf);
+	if (trace_mask)		/* trace=... on the kernel command line */
+		trace_dispatch(tf, trap_dispatch);
+	else
+		trap_dispatch(tf);
 
 	/* Back to the environment if it is still running, else let the
 	 * scheduler choose. */
