@@ -17,7 +17,6 @@
 #include <kernel/trap.h>
 #include <kernel/monitor.h>
 #include <kernel/sched.h>
-#include <kernel/trace.h>
 
 struct Env *envs = NULL;		/* all environments */
 struct Env *curenv = NULL;		/* the current environment */
@@ -449,8 +448,6 @@ env_pop_tf(struct Trapframe *tf)
 void
 env_run(struct Env *e)
 {
-	if (trace_mask & TRACE_SCHED)
-		trace_sched(e);
 #if SOL >= 3
 	if (curenv != NULL && curenv != e && curenv->env_status == ENV_RUNNING)
 		curenv->env_status = ENV_RUNNABLE;

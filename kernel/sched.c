@@ -10,6 +10,7 @@
 #include <kernel/env.h>
 #include <kernel/monitor.h>
 #include <kernel/sched.h>
+#include <kernel/trace.h>
 #include <kernel/userprogs.h>
 
 static void sched_halt(void) __attribute__((noreturn));
@@ -22,8 +23,11 @@ sched_yield(void)
 	for (;;) {
 		for (int i = 0; i < NENV; i++) {
 			struct Env *e = &envs[(start + i) % NENV];
-			if (e->env_status == ENV_RUNNABLE)
-				env_run(e);
+			if (e->env_status != ENV_RUNNABLE)
+				continue;
+			if (trace_mask & TRACE_SCHED)
+				trace_sched(e);
+			env_run(e);
 		}
 		/* Nothing else to run: keep running the current one. */
 		if (curenv && curenv->env_status == ENV_RUNNING)

@@ -54,7 +54,11 @@ trace_init(void)
 			cprintf("trace: unknown category '%s' (known: syscall, "
 				"trap, pgfault, sched, ipc, all)\n", word);
 	}
-	cprintf("trace: on (mask %x)\n", trace_mask);
+	cprintf("trace:");
+	for (size_t i = 0; i + 1 < ARRAY_SIZE(categories); i++)
+		if (trace_mask & categories[i].bit)
+			cprintf(" %s", categories[i].name);
+	cprintf("\n");
 }
 
 /* How to print a system call argument or result. */
@@ -223,51 +227,87 @@ is_ipc(uint32_t num)
 	return num == SYS_ipc_try_send || num == SYS_ipc_recv;
 }
 
-void
-trace_dispatch(struct Trapframe *tf, void (*dispatch)(struct Trapframe *))
+/* The system call trace_trap saw, for trace_trap_return's line. */
+static struct {
+	bool active;
+	envid_t caller;
+	uint32_t num;
+	uint32_t args[5];
+} pending;
+
+static void
+trace_trap(struct Trapframe *tf)
 {
 	struct PushRegs *r = &tf->tf_regs;
-	/* The same registers trap_dispatch passes to syscall(). */
+	/* The registers trap_dispatch passes to syscall(). */
 	uint32_t num = r->reg_eax;
-	uint32_t args[5] = { r->reg_edx, r->reg_ecx, r->reg_ebx, r->reg_edi,
-			     r->reg_esi };
 	uint32_t want = is_ipc(num) ? TRACE_SYSCALL | TRACE_IPC : TRACE_SYSCALL;
-	bool call = tf->tf_trapno == T_SYSCALL && num < NSYSCALLS &&
-		    syscall_formats[num].name && (trace_mask & want);
 	envid_t caller = current_id();
 
-	if (tf->tf_trapno == T_PGFLT && (trace_mask & TRACE_PGFAULT))
-		cprintf("[%08x] page fault va %08x ip %08x [%s, %s, %s]\n",
-			caller, rcr2(), tf->tf_eip,
-			tf->tf_err & FEC_U ? "user" : "kernel",
-			tf->tf_err & FEC_WR ? "write" : "read",
-			tf->tf_err & FEC_PR ? "protection" : "not-present");
-	else if (tf->tf_trapno == T_SYSCALL && !call && (trace_mask & want))
-		cprintf("[%08x] syscall %d (no such call)\n", caller, num);
-	else if (tf->tf_trapno != T_SYSCALL && tf->tf_trapno != T_PGFLT &&
-		 (trace_mask & TRACE_TRAP))
+	pending.active = false;
+	if (tf->tf_trapno == T_SYSCALL) {
+		if (!(trace_mask & want))
+			return;
+		if (num >= NSYSCALLS || syscall_formats[num].name == NULL) {
+			cprintf("[%08x] syscall %u (no such call)\n", caller, num);
+			return;
+		}
+		pending.active = true;
+		pending.caller = caller;
+		pending.num = num;
+		pending.args[0] = r->reg_edx;
+		pending.args[1] = r->reg_ecx;
+		pending.args[2] = r->reg_ebx;
+		pending.args[3] = r->reg_edi;
+		pending.args[4] = r->reg_esi;
+		if (syscall_formats[num].blocks) {
+			print_call(num, pending.args);
+			cprintf(" ...\n");
+		}
+	} else if (tf->tf_trapno == T_PGFLT) {
+		if (trace_mask & TRACE_PGFAULT)
+			cprintf("[%08x] page fault va %08x ip %08x [%s, %s, %s]\n",
+				caller, rcr2(), tf->tf_eip,
+				tf->tf_err & FEC_U ? "user" : "kernel",
+				tf->tf_err & FEC_WR ? "write" : "read",
+				tf->tf_err & FEC_PR ? "protection" : "not-present");
+	} else if (trace_mask & TRACE_TRAP) {
 		cprintf("[%08x] trap %d %s ip %08x err %x\n", caller,
 			tf->tf_trapno, trapname(tf->tf_trapno), tf->tf_eip,
 			tf->tf_err);
+	}
+}
 
-	if (call && syscall_formats[num].blocks) {
-		print_call(num, args);
-		cprintf(" ...\n");
+static void
+trace_trap_return(struct Trapframe *tf)
+{
+	const struct syscall_format *f = &syscall_formats[pending.num];
+
+	if (!pending.active)
+		return;
+	pending.active = false;
+	/* A call that kills its caller never gets here: the kernel's
+	 * own message ("user_mem_check assertion failure", "free env")
+	 * says what happened. */
+	if (f->blocks) {
+		cprintf("[%08x] ... sys_%s", pending.caller, f->name);
+	} else {
+		/* After the call: sys_cputs's text is printed already. */
+		print_call(pending.num, pending.args);
 	}
+	if (f->result != NONE) {
+		cprintf(" = ");
+		print_value(f->result, tf->tf_regs.reg_eax);
+	}
+	cprintf("\n");
+}
+
+void
+trace_dispatch(struct Trapframe *tf, void (*dispatch)(struct Trapframe *))
+{
+	trace_trap(tf);
 	dispatch(tf);
-	if (call && !syscall_formats[num].blocks) {
-		/* sys_cputs printed its text already; now its line. */
-		print_call(num, args);
-		if (syscall_formats[num].result != NONE) {
-			cprintf(" = ");
-			print_value(syscall_formats[num].result, r->reg_eax);
-		}
-		cprintf("\n");
-	} else if (call) {
-		cprintf("[%08x] ... sys_%s = ", caller, syscall_formats[num].name);
-		print_value(syscall_formats[num].result, r->reg_eax);
-		cprintf("\n");
-	}
+	trace_trap_return(tf);
 }
 
 void

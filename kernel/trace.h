@@ -26,9 +26,10 @@ extern uint32_t trace_mask;
 
 /* Reads trace= from the kernel command line. */
 void trace_init(void);
-/* Runs dispatch(tf), tracing the trap or system call around it. */
+/* Runs dispatch(tf), printing the trap's line before it or the system
+ * call's line (with its result) after it. */
 void trace_dispatch(struct Trapframe *tf, void (*dispatch)(struct Trapframe *));
-/* The CPU is about to run e. */
+/* The scheduler is about to switch to e. */
 void trace_sched(struct Env *e);
 
 #endif /* !KERNEL_TRACE_H */

@@ -182,7 +182,9 @@ print_regs(struct PushRegs *regs)
  *  - Anything else from user mode destroys the environment; from the
  *    kernel it is a kernel bug: panic.
  */
-static void
+/* always_inline: trap() also hands this function to the tracer, which
+ * would otherwise make gcc call it out of line on every trap. */
+static inline __attribute__((always_inline)) void
 trap_dispatch(struct Trapframe *tf)
 {
 #if SOL >= 3
@@ -242,7 +244,9 @@ trap(struct Trapframe *tf)
 	}
 	last_tf = tf;
 
-	if (trace_mask)		/* trace=... on the kernel command line */
+	/* trace=... on the kernel command line: kernel/trace.c prints
+	 * the trap or system call around its dispatch. */
+	if (trace_mask)
 		trace_dispatch(tf, trap_dispatch);
 	else
 		trap_dispatch(tf);
