@@ -514,6 +514,8 @@ def trapframe_lines(tf):
                  f"{'protection' if err & 1 else 'not-present'}]")
     lines.append(trap)
     eip = int(tf["tf_eip"]) & 0xFFFFFFFF
+    # For `list *$exo_eip` and `x/i $exo_eip`.
+    gdb.set_convenience_variable("exo_eip", eip)
     where = gdb.execute(f"info symbol {eip:#x}", to_string=True).strip()
     where = "" if where.startswith("No symbol") else f"  <{where.split(' in section')[0]}>"
     lines.append(f"  eip  {eip:08x}{where}")
@@ -532,7 +534,8 @@ def trapframe_lines(tf):
 class ExoTf(gdb.Command):
     """Show an environment's saved trap frame, decoded: exo tf [ENVID]
 (the current environment's by default).  The registers are those the
-environment will resume with."""
+environment will resume with.  Sets $exo_eip to the saved eip
+(list *$exo_eip shows its source line)."""
     def __init__(self):
         super().__init__("exo tf", gdb.COMMAND_DATA)
 
@@ -652,7 +655,7 @@ symbols go in as they are; the previous program's are removed first
             gdb.execute(f"remove-symbol-file {ExoUser.loaded}", to_string=True)
         gdb.execute(f"add-symbol-file {path}", to_string=True)
         ExoUser.loaded = path
-        gdb.write(f"+ symbols of {name} from {path}\n")
+        gdb.write(f"+ symbols of {name} from {os.path.relpath(path)}\n")
 
 
 for command in (Exo, ExoEnvs, ExoPt, ExoPages, ExoTf, ExoCpus, ExoFs, ExoUser):
