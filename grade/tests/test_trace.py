@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(
     or build().lab < 3,
     reason="needs a built lab 3 kernel (EXOLAB_OBJDIR) and QEMU")
 
-EXIT = r"No runnable environments"
+EXIT = r"No runnable environments in the system!\n"
 
 
 def lines(text):
