@@ -24,6 +24,9 @@ EXIT = r"No runnable environments in the system!\n"
 
 
 def lines(text):
+    """The lines up to the scheduler's last word (the run is stopped
+    some time after it)."""
+    text = text[:text.index("No runnable environments")]
     return [l.rstrip() for l in text.splitlines()]
 
 
