@@ -19,7 +19,11 @@
 #include <kernel/sched.h>
 
 struct Env *envs = NULL;		/* all environments */
+#if LAB < 4
 struct Env *curenv = NULL;		/* the current environment */
+#else
+#include <kernel/spinlock.h>
+#endif
 static struct Env *env_free_list;	/* free environments */
 
 /*
@@ -136,9 +140,14 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 
 	e->env_parent_id = parent_id;
 	e->env_type = ENV_TYPE_USER;
+#if LAB < 4
 	e->env_status = ENV_RUNNABLE;
+#endif
 	e->env_runs = 0;
 	e->env_cpunum = -1;
+#if LAB >= 4
+	env_set_status(e, ENV_RUNNABLE);
+#endif
 	e->env_pgfault_upcall = NULL;
 	e->env_ipc_recving = false;
 
@@ -152,6 +161,11 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	e->env_tf.tf_esp = USTACKTOP;
 	e->env_tf.tf_cs = GD_UT | 3;
 	/* tf_eip is set by load_icode. */
+#if LAB >= 4
+	/* Interrupts on in user mode: the timer must be able to take the
+	 * CPU back from an environment that never gives it up. */
+	e->env_tf.tf_eflags = FL_IF;
+#endif
 
 	env_free_list = e->env_link;
 	*newenv_store = e;
@@ -399,7 +413,11 @@ env_free(struct Env *e)
 	e->env_pgdir = NULL;
 	page_decref(pa2page(pgdir_pa));
 
+#if LAB >= 4
+	env_set_status(e, ENV_FREE);
+#else
 	e->env_status = ENV_FREE;
+#endif
 	e->env_link = env_free_list;
 	env_free_list = e;
 }
@@ -411,6 +429,16 @@ env_free(struct Env *e)
 void
 env_destroy(struct Env *e)
 {
+#if LAB >= 4
+	/* Running on another CPU: its kernel stack and page directory are
+	 * in use there.  Mark it; that CPU frees it the next time it
+	 * enters the kernel (trap()). */
+	if ((e->env_status == ENV_RUNNING || e->env_status == ENV_DYING) &&
+	    e != curenv) {
+		env_set_status(e, ENV_DYING);
+		return;
+	}
+#endif
 	env_free(e);
 	if (e == curenv) {
 		curenv = NULL;
@@ -426,6 +454,18 @@ env_destroy(struct Env *e)
 void
 env_pop_tf(struct Trapframe *tf)
 {
+#if LAB >= 4
+	if (trap_from_user(tf)) {
+		curenv->env_cpunum = cpunum();
+		/* Leaving the kernel for user mode: release the big kernel
+		 * lock (lab 4, exercise 5; the rule is in kernel/spinlock.h). */
+#if SOL >= 4
+		unlock_kernel();
+#else
+		/* LAB 4: Your code here (exercise 5). */
+#endif
+	}
+#endif
 	asm volatile(
 		"\tmovl %0,%%esp\n"	/* the trap frame becomes the stack */
 		"\tpopal\n"		/* general registers */
@@ -461,3 +501,24 @@ env_run(struct Env *e)
 	panic("env_run: not implemented (lab 3, exercise 2)");
 #endif
 }
+
+#if LAB >= 4
+void
+env_set_status(struct Env *e, unsigned status)
+{
+	bool was_on = sched_on_ring(e);
+
+	/* Still loaded on another CPU (made not runnable while it ran
+	 * there, it runs on until its next trap): it is running, not
+	 * waiting to run, or a second CPU could pick it up. */
+	if (status == ENV_RUNNABLE && e->env_cpunum >= 0 &&
+	    e->env_cpunum != cpunum() && cpus[e->env_cpunum].cpu_env == e)
+		status = ENV_RUNNING;
+
+	e->env_status = status;
+	if (!was_on && sched_on_ring(e))
+		sched_enqueue(e);
+	else if (was_on && !sched_on_ring(e))
+		sched_dequeue(e);
+}
+#endif

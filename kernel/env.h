@@ -8,7 +8,16 @@
 #include <inc/env.h>
 
 extern struct Env *envs;	/* all environments, mapped at UENVS */
+#if LAB >= 4
+/* The environment this CPU runs now, or NULL: each CPU has its own. */
+#include <kernel/cpu.h>
+#define curenv (thiscpu->cpu_env)
+/* Changes e->env_status: the only way to, since it also keeps the
+ * scheduler's run ring (kernel/sched.c). */
+void env_set_status(struct Env *e, unsigned status);
+#else
 extern struct Env *curenv;	/* the environment running now, or NULL */
+#endif
 
 void env_init(void);
 int env_alloc(struct Env **e, envid_t parent_id);

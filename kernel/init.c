@@ -21,6 +21,11 @@
 #include <kernel/sched.h>
 #include <kernel/trace.h>
 #include <kernel/userprogs.h>
+#include <kernel/picirq.h>
+#endif
+#if LAB >= 4
+#include <kernel/cpu.h>
+#include <kernel/spinlock.h>
 #endif
 
 /* gcc may clone or inline a function whose argument is a constant; the
@@ -96,12 +101,36 @@ i386_init(void)
 	mem_init();
 #endif
 
+#if LAB >= 4
+	/* Lab 4: every CPU's kernel stack; which CPUs and interrupt
+	 * controllers there are (before trap_init: CPU 0's TSS lives in
+	 * its struct CpuInfo); the boot CPU's local APIC and its timer,
+	 * and the I/O APIC. */
+	mem_init_mp();
+	mp_init();
+	lapic_init();
+	ioapic_init();
+#endif
+
 #if LAB >= 3
 	/* Lab 3: environments and traps, then the programs the kernel
 	 * command line asks for (make run-NAME). */
 	env_init();
+	/* The interrupt controllers off the exception vectors, every
+	 * line masked, before anything could enable interrupts. */
+	pic_init();
 	trap_init();
 	trace_init();
+#if LAB >= 4
+	/* The other CPUs start and wait for the kernel lock: take it
+	 * first (lab 4, exercise 5; the rule is in kernel/spinlock.h). */
+#if SOL >= 4
+	lock_kernel();
+#else
+	/* LAB 4: Your code here (exercise 5). */
+#endif
+	boot_aps();
+#endif
 	/* With run=..., the scheduler starts the programs in turn (and
 	 * says when nothing is left); without, go to the monitor. */
 	if (queue_programs_from_cmdline())

@@ -11,6 +11,7 @@
 #include <inc/trap.h>
 #include <inc/mmu.h>
 #include <kernel/env.h>
+#include <kernel/trap.h>
 #endif
 
 struct command {
@@ -137,7 +138,7 @@ envid_t monitor_stepping_env;
 static int
 resume(struct Trapframe *tf, bool single_step)
 {
-	if (tf == NULL || (tf->tf_cs & 3) != 3) {
+	if (tf == NULL || !trap_from_user(tf)) {
 		cprintf("No user environment to resume: the monitor was not "
 			"entered from a breakpoint.\n");
 		return 0;

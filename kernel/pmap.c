@@ -562,3 +562,77 @@ user_mem_assert(struct Env *env, const void *va, size_t len, int perm)
 	}
 }
 #endif
+
+#if LAB >= 4
+#include <kernel/cpu.h>
+
+/*
+ * mmio_map_region: make the device registers at physical [pa, pa + size)
+ * readable and writable by the kernel at the next free addresses of the
+ * MMIO window [MMIOBASE, MMIOLIM), and return the virtual address of pa
+ * (lab 4, exercise 1).
+ *
+ * pa need not be page-aligned: map the whole pages around the range,
+ * and return the address that corresponds to pa itself.  Each call
+ * takes the next pages of the window (a static variable remembers
+ * where it is); regions are never unmapped.  Device registers are not
+ * memory: the CPU must neither cache them nor delay writes to them, so
+ * map them with PTE_PCD | PTE_PWT as well as PTE_W (and not PTE_U).
+ *
+ * Panics if the window has no room left.
+ *
+ * Hint: boot_map_region does the mapping.
+ */
+void *
+mmio_map_region(physaddr_t pa, size_t size)
+{
+	static uintptr_t base = MMIOBASE;	/* the next free address */
+
+#if SOL >= 4
+	physaddr_t first = ROUNDDOWN(pa, PGSIZE);
+	size_t len = ROUNDUP((uint64_t) pa + size, PGSIZE) - first;
+	uintptr_t va = base;
+
+	if (len > MMIOLIM - base)
+		panic("mmio_map_region: %u bytes at pa %08x do not fit in the "
+		      "MMIO window (%u bytes left)", (unsigned) size,
+		      (unsigned) pa, (unsigned) (MMIOLIM - base));
+	boot_map_region(kern_pgdir, va, len, first, PTE_PCD | PTE_PWT | PTE_W);
+	base += len;
+	return (void *) (va + PGOFF(pa));
+#else
+	/* LAB 4: Your code here (exercise 1). */
+	(void) base;
+	cprintf("mmio_map_region: not implemented (lab 4, exercise 1)\n");
+	return NULL;
+#endif
+}
+
+/*
+ * mem_init_mp: map every CPU's kernel stack (lab 4, exercise 3).
+ *
+ * CPU i's stack is percpu_kstacks[i] (kernel/cpu.c), and it is mapped,
+ * kernel read/write, at
+ *     [cpu_kstacktop(i) - KSTKSIZE, cpu_kstacktop(i))
+ * where cpu_kstacktop(i) = KSTACKTOP - i * (KSTKSIZE + KSTKGAP): below
+ * each stack, KSTKGAP bytes stay unmapped, so that a stack overflow
+ * faults instead of silently overwriting the next CPU's stack.  CPU 0
+ * too moves from bootstack to percpu_kstacks[0] (the boot code keeps
+ * running on bootstack through its KERNBASE address).  Map all NCPU
+ * stacks, whether or not that many CPUs exist.
+ *
+ * boot_aps checks the result (check_percpu_kstacks) before it starts
+ * any CPU: until this is written, the kernel runs on one CPU.
+ */
+void
+mem_init_mp(void)
+{
+#if SOL >= 4
+	for (int i = 0; i < NCPU; i++)
+		boot_map_region(kern_pgdir, cpu_kstacktop(i) - KSTKSIZE,
+				KSTKSIZE, PADDR(percpu_kstacks[i]), PTE_W);
+#else
+	/* LAB 4: Your code here (exercise 3). */
+#endif
+}
+#endif

@@ -70,6 +70,13 @@ void tlb_invalidate(pde_t *pgdir, void *va);
 int user_mem_check(struct Env *env, const void *va, size_t len, int perm);
 void user_mem_assert(struct Env *env, const void *va, size_t len, int perm);
 
+#if LAB >= 4
+/* Lab 4: device registers in the MMIO window, and the CPUs' stacks. */
+void *mmio_map_region(physaddr_t pa, size_t size);
+void mem_init_mp(void);
+bool check_percpu_kstacks(void);
+#endif
+
 /* How many pages are on the free list (for checks and the monitor). */
 size_t page_free_count(void);
 

@@ -394,3 +394,40 @@ check_page_installed_pgdir(void)
 	page_free(table);
 	cprintf("check_page_installed_pgdir() succeeded!\n");
 }
+
+#if LAB >= 4
+#include <kernel/cpu.h>
+
+/*
+ * Checks mem_init_mp's work before boot_aps starts any CPU: each CPU's
+ * stack mapped to its percpu_kstacks[] entry, kernel read/write, with
+ * an unmapped gap below.  Returns false, saying so, when nothing is
+ * mapped yet (the exercise is not done: one CPU is enough for now);
+ * panics on a wrong mapping.
+ */
+bool
+check_percpu_kstacks(void)
+{
+	pde_t *pgdir = kern_pgdir;
+
+	if (check_va2pa(pgdir, cpu_kstacktop(1) - PGSIZE) == (physaddr_t) ~0) {
+		cprintf("SMP: CPU 1's kernel stack is not mapped "
+			"(mem_init_mp, lab 4, exercise 3)\n");
+		return false;
+	}
+	for (int n = 0; n < NCPU; n++) {
+		uintptr_t top = cpu_kstacktop(n);
+		for (size_t i = 0; i < KSTKSIZE; i += PGSIZE) {
+			check(check_va2pa(pgdir, top - KSTKSIZE + i) ==
+			      PADDR(percpu_kstacks[n]) + i);
+			check((check_va_perm(pgdir, top - KSTKSIZE + i) &
+			       (PTE_U | PTE_W)) == PTE_W);
+		}
+		for (size_t i = 0; i < KSTKGAP; i += PGSIZE)
+			check(check_va2pa(pgdir, top - KSTKSIZE - KSTKGAP + i) ==
+			      (physaddr_t) ~0);
+	}
+	cprintf("check_percpu_kstacks() succeeded!\n");
+	return true;
+}
+#endif

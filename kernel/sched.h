@@ -2,7 +2,20 @@
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 
+#include <inc/env.h>
+
 /* Runs some runnable environment; never returns. */
 void sched_yield(void) __attribute__((noreturn));
+
+#if LAB >= 4
+/* The run ring: env_set_status (kernel/env.c) is its only user. */
+bool sched_on_ring(struct Env *e);
+void sched_enqueue(struct Env *e);
+void sched_dequeue(struct Env *e);
+/* Waits, halted and without the kernel lock, for an interrupt. */
+void sched_idle(void) __attribute__((noreturn));
+/* trap() calls this when an interrupt wakes a halted CPU. */
+void sched_wakeup(struct Trapframe *tf) __attribute__((noreturn));
+#endif
 
 #endif /* !KERNEL_SCHED_H */

@@ -227,16 +227,17 @@ is_ipc(uint32_t num)
 	return num == SYS_ipc_try_send || num == SYS_ipc_recv;
 }
 
-/* The system call trace_trap saw, for trace_trap_return's line. */
-static struct {
+/* The system call trace_trap saw, for trace_trap_return's line (on
+ * the stack: with several CPUs, each has its own). */
+struct pending_call {
 	bool active;
 	envid_t caller;
 	uint32_t num;
 	uint32_t args[5];
-} pending;
+};
 
 static void
-trace_trap(struct Trapframe *tf)
+trace_trap(struct Trapframe *tf, struct pending_call *pending)
 {
 	struct PushRegs *r = &tf->tf_regs;
 	/* The registers trap_dispatch passes to syscall(). */
@@ -244,7 +245,7 @@ trace_trap(struct Trapframe *tf)
 	uint32_t want = is_ipc(num) ? TRACE_SYSCALL | TRACE_IPC : TRACE_SYSCALL;
 	envid_t caller = current_id();
 
-	pending.active = false;
+	pending->active = false;
 	if (tf->tf_trapno == T_SYSCALL) {
 		if (!(trace_mask & want))
 			return;
@@ -252,16 +253,16 @@ trace_trap(struct Trapframe *tf)
 			cprintf("[%08x] syscall %u (no such call)\n", caller, num);
 			return;
 		}
-		pending.active = true;
-		pending.caller = caller;
-		pending.num = num;
-		pending.args[0] = r->reg_edx;
-		pending.args[1] = r->reg_ecx;
-		pending.args[2] = r->reg_ebx;
-		pending.args[3] = r->reg_edi;
-		pending.args[4] = r->reg_esi;
+		pending->active = true;
+		pending->caller = caller;
+		pending->num = num;
+		pending->args[0] = r->reg_edx;
+		pending->args[1] = r->reg_ecx;
+		pending->args[2] = r->reg_ebx;
+		pending->args[3] = r->reg_edi;
+		pending->args[4] = r->reg_esi;
 		if (syscall_formats[num].blocks) {
-			print_call(num, pending.args);
+			print_call(num, pending->args);
 			cprintf(" ...\n");
 		}
 	} else if (tf->tf_trapno == T_PGFLT) {
@@ -279,21 +280,21 @@ trace_trap(struct Trapframe *tf)
 }
 
 static void
-trace_trap_return(struct Trapframe *tf)
+trace_trap_return(struct Trapframe *tf, struct pending_call *pending)
 {
-	const struct syscall_format *f = &syscall_formats[pending.num];
+	const struct syscall_format *f;
 
-	if (!pending.active)
+	if (!pending->active)
 		return;
-	pending.active = false;
+	f = &syscall_formats[pending->num];
 	/* A call that kills its caller never gets here: the kernel's
 	 * own message ("user_mem_check assertion failure", "free env")
 	 * says what happened. */
 	if (f->blocks) {
-		cprintf("[%08x] ... sys_%s", pending.caller, f->name);
+		cprintf("[%08x] ... sys_%s", pending->caller, f->name);
 	} else {
 		/* After the call: sys_cputs's text is printed already. */
-		print_call(pending.num, pending.args);
+		print_call(pending->num, pending->args);
 	}
 	if (f->result != NONE) {
 		cprintf(" = ");
@@ -305,9 +306,11 @@ trace_trap_return(struct Trapframe *tf)
 void
 trace_dispatch(struct Trapframe *tf, void (*dispatch)(struct Trapframe *))
 {
-	trace_trap(tf);
+	struct pending_call pending;
+
+	trace_trap(tf, &pending);
 	dispatch(tf);
-	trace_trap_return(tf);
+	trace_trap_return(tf, &pending);
 }
 
 void

@@ -59,13 +59,48 @@ TRAPHANDLER(trap_align, T_ALIGN)
 TRAPHANDLER_NOEC(trap_mchk, T_MCHK)
 TRAPHANDLER_NOEC(trap_simderr, T_SIMDERR)
 TRAPHANDLER_NOEC(trap_syscall, T_SYSCALL)
-TRAPHANDLER_NOEC(trap_default, T_DEFAULT)
+
+/*
+ * A stub for every vector 0-255, STUB_SIZE bytes apart, for the gates
+ * that have no named entry point above (reserved exceptions, hardware
+ * interrupts): each pushes its own vector number, so that even an
+ * unexpected trap is reported for what it is.  trap_vectors[] lists
+ * their addresses.
+ */
+#define STUB_SIZE 16
+	.balign	STUB_SIZE
+trap_stubs:
+	.set	vector, 0
+	.rept	256
+	.if	vector == T_DBLFLT || (vector >= T_TSS && vector <= T_PGFLT) || vector == T_ALIGN
+	pushl	$vector		/* the CPU pushed an error code */
+	.else
+	pushl	$0
+	pushl	$vector
+	.endif
+	jmp	_alltraps
+	.org	trap_stubs + STUB_SIZE * (vector + 1), 0xcc
+	.set	vector, vector + 1
+	.endr
+
+	.data
+	.globl	trap_vectors
+trap_vectors:
+	.set	vector, 0
+	.rept	256
+	.long	trap_stubs + STUB_SIZE * vector
+	.set	vector, vector + 1
+	.endr
+	.text
 
 /*
  * The common part: the stack now holds the trap number and below it
  * what the CPU pushed.  Push the rest of the Trapframe in reverse
  * order of its fields (ds, es, then the general registers), switch to
- * the kernel's data segments, and call trap() with a pointer to it.
+ * the kernel's data segments, clear %ebp, and call trap() with a
+ * pointer to it.  %ebp still holds whatever the user left there: a
+ * zero ends the chain of frames a backtrace follows, so that it never
+ * walks into (or loops through) memory the user chose.
  */
 _alltraps:
 	pushl	%ds
@@ -74,6 +109,7 @@ _alltraps:
 	movw	$GD_KD, %ax
 	movw	%ax, %ds
 	movw	%ax, %es
+	xorl	%ebp, %ebp
 	pushl	%esp		/* the argument: the Trapframe's address */
 	call	trap
 	/* trap() never returns. */

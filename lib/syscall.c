@@ -1,7 +1,12 @@
 /*
- * System call stubs.  The ABI: `int $0x30` (T_SYSCALL) with the call
- * number in eax and up to five arguments in edx, ecx, ebx, edi and
- * esi; the result comes back in eax, negative for an error.
+ * System call stubs, one per call (the register ABI is in
+ * inc/syscall.h).
+ *
+ * Every error goes back to the caller as the negative -E_* value the
+ * kernel returned: a program tests `r < 0` itself and decides what a
+ * failure means to it.  A stub panics only on what cannot happen, a
+ * positive result from a call whose success is 0 (`check`): that would
+ * mean that the kernel and the library disagree about the ABI.
  */
 #include <inc/lib.h>
 
@@ -20,8 +25,9 @@ syscall(int num, bool check, uint32_t a1, uint32_t a2, uint32_t a3,
 		       "b" (a3), "D" (a4), "S" (a5)
 		     : "cc", "memory");
 
-	if (check && ret < 0)
-		panic("system call %d failed: %e", num, ret);
+	if (check && ret > 0)
+		panic("system call %d returned %d, which it never does",
+		      num, ret);
 	return ret;
 }
 
@@ -106,5 +112,20 @@ int
 sys_ipc_recv(void *dstva)
 {
 	return syscall(SYS_ipc_recv, 1, (uint32_t) dstva, 0, 0, 0, 0);
+}
+
+int
+sys_ipc_call(envid_t to, uint32_t value, void *srcva, int perm, void *dstva)
+{
+	return syscall(SYS_ipc_call, 1, to, value, (uint32_t) srcva, perm,
+		       (uint32_t) dstva);
+}
+
+int
+sys_ipc_reply_recv(envid_t to, uint32_t value, void *srcva, int perm,
+		   void *dstva)
+{
+	return syscall(SYS_ipc_reply_recv, 1, to, value, (uint32_t) srcva,
+		       perm, (uint32_t) dstva);
 }
 #endif

@@ -176,6 +176,22 @@ class Layout:
         return int.from_bytes(chunk, "little", signed=signed)
 
 
+def current_env(command):
+    """The address of the environment the CPU gdb stopped on runs (0 if
+    none): `curenv` up to lab 3; from lab 4 curenv is that CPU's
+    cpus[i].cpu_env.  QEMU shows each CPU as a gdb thread, thread n
+    being the CPU whose local APIC id is n - 1."""
+    symbol = lookup_kernel_symbol("curenv")
+    if symbol is not None and symbol.type.strip_typedefs().code == gdb.TYPE_CODE_PTR:
+        return int(symbol_value(command, "curenv", "needs lab 3"))
+    cpus = symbol_value(command, "cpus", "needs lab 3 (curenv)")
+    apicid = gdb.selected_thread().num - 1
+    for i in range(int(symbol_value(command, "ncpu", "needs lab 4"))):
+        if int(cpus[i]["cpu_apicid"]) == apicid:
+            return int(cpus[i]["cpu_env"])
+    return 0
+
+
 def flag_names(entry):
     return " ".join(name for name, bit in ARCH.flags if entry & bit)
 
@@ -334,7 +350,7 @@ the CPU it last ran on, saved eip and the program's name."""
             if not live:
                 gdb.write("no environments\n")
                 return
-            current = int(symbol_value("exo envs", "curenv", "needs lab 3"))
+            current = current_env("exo envs")
             gdb.write("  envid     status        parent    type runs cpu eip       name\n")
             for i in live:
                 status = envs.field(i, "env_status")
@@ -506,7 +522,13 @@ def trapframe_lines(tf):
                                   for n in names[4:]))
     trapno = int(tf["tf_trapno"])
     err = int(tf["tf_err"])
-    trap = f"  trap {trapno} ({TRAP_NAMES.get(trapno, 'interrupt' if trapno >= 32 else '?')})"
+    if trapno in TRAP_NAMES:
+        name = TRAP_NAMES[trapno]
+    elif 32 <= trapno < 48:
+        name = f"IRQ {trapno - 32}" + (" timer" if trapno == 32 else "")
+    else:
+        name = "?"
+    trap = f"  trap {trapno} ({name})"
     trap += f"  err {err:#x}"
     if trapno == 14:
         trap += (f" [{'user' if err & 4 else 'kernel'}, "
@@ -545,7 +567,7 @@ environment will resume with.  Sets $exo_eip to the saved eip
         if args:
             index = envs.find(parse_envid(args[0]))
         else:
-            current = int(symbol_value("exo tf", "curenv", "needs lab 3"))
+            current = current_env("exo tf")
             if current == 0:
                 raise ExoError("exo tf: no current environment (curenv is "
                                "NULL): name one, exo tf ENVID")
@@ -557,8 +579,12 @@ environment will resume with.  Sets $exo_eip to the saved eip
             gdb.write(line + "\n")
 
 
+CPU_STATUS = ["UNUSED", "STARTED", "HALTED"]
+
+
 class ExoCpus(gdb.Command):
-    """Each CPU's current environment and the kernel lock's holder (lab 4)."""
+    """Each CPU's state and current environment, and the kernel lock's
+holder with the code that took it (lab 4: cpus[], kernel_lock)."""
     def __init__(self):
         super().__init__("exo cpus", gdb.COMMAND_DATA)
 
@@ -567,25 +593,25 @@ class ExoCpus(gdb.Command):
         cpus = symbol_value("exo cpus", "cpus", "needs lab 4 (multiprocessor support)")
         ncpu = int(symbol_value("exo cpus", "ncpu", "needs lab 4"))
         lock = symbol_value("exo cpus", "kernel_lock", "needs lab 4 (the kernel lock)")
+        if ncpu == 0:
+            raise ExoError("exo cpus: ncpu is 0: mp_init has not found the CPUs yet")
+        gdb.write("  cpu apic status   env\n")
         for i in range(ncpu):
             cpu = cpus[i]
-            names = [f.name for f in cpu.type.fields()]
-            env = int(cpu["cpu_env"]) if "cpu_env" in names else 0
-            status = int(cpu["cpu_status"]) if "cpu_status" in names else -1
-            line = f"  cpu {i}: "
-            if env:
-                line += f"env {int(cpu['cpu_env'].dereference()['env_id']):08x}"
-            else:
-                line += "no environment (kernel or idle)"
-            if status >= 0:
-                line += f", status {status}"
-            gdb.write(line + "\n")
-        fields = [f.name for f in lock.type.fields()]
+            status = int(cpu["cpu_status"])
+            env = int(cpu["cpu_env"])
+            envid = (f"{int(cpu['cpu_env'].dereference()['env_id']):08x}"
+                     if env else "-")
+            gdb.write(f"  {i:3} {int(cpu['cpu_apicid']):4} "
+                      f"{CPU_STATUS[status] if status < len(CPU_STATUS) else status:<8} "
+                      f"{envid}\n")
         if int(lock["locked"]):
-            holder = "?"
-            if "cpu" in fields and int(lock["cpu"]):
-                holder = str((int(lock["cpu"]) - int(cpus.address)) // cpus[0].type.sizeof)
-            gdb.write(f"kernel lock: held by cpu {holder}\n")
+            eip = int(lock["eip"])
+            where = gdb.execute(f"info symbol {eip:#x}", to_string=True).strip()
+            where = "" if where.startswith("No symbol") else \
+                f" <{where.split(' in section')[0]}>"
+            gdb.write(f"kernel lock: held by cpu {int(lock['cpu'])}, taken at "
+                      f"{eip:08x}{where}\n")
         else:
             gdb.write("kernel lock: free\n")
 

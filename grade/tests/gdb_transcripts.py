@@ -25,6 +25,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -70,6 +71,14 @@ SESSIONS: Dict[str, Tuple[dict, List[str], List[str]]] = {
 }
 
 
+def wait_for_socket(qemu: Qemu, timeout: float = 10.0) -> None:
+    """QEMU creates its gdb socket shortly after it starts; gdb's
+    `target remote` does not wait for it."""
+    deadline = time.monotonic() + timeout
+    while not qemu.gdb_socket.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def gdb_args(socket, commands: List[str]) -> List[str]:
     kernel = build().kernel
     args = [GDB, "-q", "-n", "-batch", "-ex", "set confirm off",
@@ -86,6 +95,7 @@ def run_session(name: str) -> str:
     """Runs one session; returns its transcript, as a user would see it."""
     options, setup, commands = SESSIONS[name]
     with Qemu(f"transcript-{name}", gdb=True, timeout=60, **options) as qemu:
+        wait_for_socket(qemu)
         proc = subprocess.run(gdb_args(qemu.gdb_socket, setup + commands + ["kill"]),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True, timeout=90, cwd=ROOT)

@@ -68,6 +68,14 @@ struct Env {
 	uint32_t env_ipc_value;		/* value sent to us */
 	envid_t env_ipc_from;		/* envid of the sender */
 	int env_ipc_perm;		/* perm of the page mapping received */
+	envid_t env_ipc_recv_from;	/* in ipc_call: the only sender
+					 * accepted (0: anyone) */
+#if LAB >= 4
+	/* The scheduler's run ring (kernel/sched.c): the environments
+	 * that are ENV_RUNNABLE, ENV_RUNNING or ENV_DYING. */
+	struct Env *env_sched_next;
+	struct Env *env_sched_prev;
+#endif
 };
 
 #endif /* !INC_ENV_H */

@@ -48,6 +48,11 @@ int sys_env_set_pgfault_upcall(envid_t env, void *upcall);
 void sys_yield(void);
 int sys_ipc_try_send(envid_t to_env, uint32_t value, void *pg, int perm);
 int sys_ipc_recv(void *rcv_pg);
+/* ExoLab's combined IPC calls (inc/syscall.h, docs/ipc.md). */
+int sys_ipc_call(envid_t to_env, uint32_t value, void *pg, int perm,
+		 void *rcv_pg);
+int sys_ipc_reply_recv(envid_t to_env, uint32_t value, void *pg, int perm,
+		       void *rcv_pg);
 
 /*
  * sys_exofork must be inlined: the child starts running in the middle
@@ -62,6 +67,26 @@ sys_exofork(void)
 	asm volatile("int %2" : "=a" (ret) : "a" (SYS_exofork), "i" (T_SYSCALL));
 	return ret;
 }
+
+/* PTE bits the kernel leaves to the library (PTE_AVAIL): */
+#define PTE_SHARE	0x400	/* fork and spawn share the page (lab 5) */
+#define PTE_COW		0x800	/* copy-on-write (lib/fork.c) */
+
+/* lib/pgfault.c */
+void set_pgfault_handler(void (*handler)(struct UTrapframe *utf));
+
+/* lib/fork.c */
+envid_t fork(void);
+envid_t sfork(void);
+
+/* lib/ipc.c */
+void ipc_send(envid_t to_env, uint32_t value, void *pg, int perm);
+int32_t ipc_recv(envid_t *from_env_store, void *pg, int *perm_store);
+envid_t ipc_find_env(enum EnvType type);
+int32_t ipc_call(envid_t to_env, uint32_t value, void *pg, int perm,
+		 void *rcv_pg, int *perm_store);
+int32_t ipc_reply_recv(envid_t to_env, uint32_t value, void *pg, int perm,
+		       envid_t *from_env_store, void *rcv_pg, int *perm_store);
 #endif
 
 #endif /* !INC_LIB_H */

@@ -1,0 +1,199 @@
+/*
+ * The CPUs (lab 4): finding them, and starting the ones the BIOS left
+ * halted.
+ *
+ * At power-on one CPU, the boot CPU, runs the BIOS and our kernel; the
+ * others ("application processors", APs) wait for a STARTUP
+ * interrupt.  mp_init learns from the firmware's tables which CPUs
+ * exist (ACPI's MADT, else the Intel MP table, else just this one);
+ * boot_aps then starts each AP in turn at MPENTRY_PADDR
+ * (kernel/mpentry.S), which leads to mp_main.
+ */
+#include <inc/x86.h>
+#include <inc/string.h>
+#include <inc/assert.h>
+#include <kernel/cpu.h>
+#include <kernel/pmap.h>
+#include <kernel/env.h>
+#include <kernel/trap.h>
+#include <kernel/gdt.h>
+#include <kernel/sched.h>
+
+struct CpuInfo cpus[NCPU];
+int ncpu;
+struct CpuInfo *bootcpu = &cpus[0];
+uint8_t apicid_to_cpu[256];
+physaddr_t lapic_paddr;
+physaddr_t ioapic_paddr;
+
+/* Every CPU's kernel stack (the boot CPU's too, from lab 4 on). */
+unsigned char percpu_kstacks[NCPU][KSTKSIZE]
+	__attribute__((aligned(PGSIZE)));
+
+/* Where the local APIC's registers are when no table says (the
+ * architectural default). */
+#define LAPIC_DEFAULT_PADDR	0xFEE00000
+
+void *
+firmware_table(physaddr_t pa, size_t len)
+{
+	if ((uint64_t) pa + len > KERNBASE_WINDOW)
+		return NULL;
+	return (void *) (KERNBASE + pa);
+}
+
+bool
+bytes_sum_to_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint8_t sum = 0;
+
+	for (size_t i = 0; i < len; i++)
+		sum += b[i];
+	return sum == 0;
+}
+
+bool
+cpu_add(uint8_t apicid)
+{
+	for (int i = 0; i < ncpu; i++)
+		if (cpus[i].cpu_apicid == apicid)
+			return true;	/* listed twice */
+	if (ncpu == NCPU) {
+		cprintf("SMP: more than %d CPUs: ignoring APIC id %d\n",
+			NCPU, apicid);
+		return false;
+	}
+	cpus[ncpu].cpu_id = ncpu;
+	cpus[ncpu].cpu_apicid = apicid;
+	ncpu++;
+	return true;
+}
+
+/* The local APIC id of the CPU running this (CPUID needs no APIC
+ * mapping). */
+static uint8_t
+initial_apicid(void)
+{
+	uint32_t ebx;
+
+	cpuid(1, NULL, &ebx, NULL, NULL);
+	return ebx >> 24;
+}
+
+/*
+ * Finds the CPUs and interrupt controllers.  Whatever the tables say,
+ * the boot CPU ends up as cpus[0]; if they are missing or wrong, the
+ * kernel runs on the boot CPU alone.
+ */
+void
+mp_init(void)
+{
+	uint8_t boot_apicid = initial_apicid();
+	const char *source = "the ACPI MADT";
+	int boot = -1;
+
+	if (!acpi_find_cpus()) {
+		source = "the MP configuration table";
+		if (!mptable_find_cpus())
+			source = NULL;
+	}
+	for (int i = 0; i < ncpu; i++)
+		if (cpus[i].cpu_apicid == boot_apicid)
+			boot = i;
+	if (source != NULL && boot < 0) {
+		cprintf("SMP: %s does not list the boot CPU (APIC id %d)\n",
+			source, boot_apicid);
+		source = NULL;
+	}
+	if (source == NULL) {
+		uint32_t edx;
+		cprintf("SMP: warning: no usable ACPI or MP table; "
+			"running on one CPU\n");
+		memset(cpus, 0, sizeof(cpus));
+		ncpu = 0;
+		cpu_add(boot_apicid);
+		boot = 0;
+		/* CPUID says whether there is a local APIC at all. */
+		cpuid(1, NULL, NULL, NULL, &edx);
+		lapic_paddr = (edx & (1 << 9)) ? LAPIC_DEFAULT_PADDR : 0;
+		ioapic_paddr = 0;
+	}
+
+	/* The boot CPU first: it is CPU 0 for the rest of the kernel. */
+	struct CpuInfo tmp = cpus[0];
+	cpus[0] = cpus[boot];
+	cpus[boot] = tmp;
+	for (int i = 0; i < ncpu; i++) {
+		cpus[i].cpu_id = i;
+		apicid_to_cpu[cpus[i].cpu_apicid] = i;
+	}
+	bootcpu->cpu_status = CPU_STARTED;
+	cprintf("SMP: %d CPU%s found through %s (boot CPU: APIC id %d)\n",
+		ncpu, ncpu == 1 ? "" : "s", source ? source : "no table",
+		bootcpu->cpu_apicid);
+}
+
+/* The stack mpentry.S switches to (each AP's, set before starting it). */
+void *mpentry_kstack;
+
+void mp_main(void) __attribute__((noreturn));
+
+/* Starts every other CPU, one at a time. */
+void
+boot_aps(void)
+{
+	extern unsigned char mpentry_start[], mpentry_end[];
+
+	if (ncpu == 1)
+		return;
+	if (lapic == NULL || !check_percpu_kstacks()) {
+		cprintf("SMP: not starting the %d other CPU%s\n", ncpu - 1,
+			ncpu == 2 ? "" : "s");
+		ncpu = 1;
+		return;
+	}
+	memmove(KADDR(MPENTRY_PADDR), mpentry_start, mpentry_end - mpentry_start);
+
+	for (struct CpuInfo *c = cpus; c < cpus + ncpu; c++) {
+		if (c == bootcpu)
+			continue;
+		mpentry_kstack = percpu_kstacks[c - cpus] + KSTKSIZE;
+		lapic_startap(c->cpu_apicid, MPENTRY_PADDR);
+		/* mp_main says when it is done.  A CPU that never does is
+		 * given up on (after a few seconds on any machine). */
+		uint64_t deadline = read_tsc() + (1ULL << 33);
+		while (c->cpu_status == CPU_UNUSED && read_tsc() < deadline)
+			asm volatile("pause");
+		if (c->cpu_status == CPU_UNUSED) {
+			cprintf("SMP: CPU %d (APIC id %d) did not start; "
+				"using %d CPU%s\n", c->cpu_id, c->cpu_apicid,
+				c->cpu_id, c->cpu_id == 1 ? "" : "s");
+			ncpu = c->cpu_id;
+			break;
+		}
+	}
+}
+
+/* Each AP continues here from kernel/mpentry.S, on its own stack. */
+void
+mp_main(void)
+{
+	/* The kernel's page directory, and the control bits mem_init
+	 * set on the boot CPU. */
+	lcr3(PADDR(kern_pgdir));
+	lcr0((rcr0() | CR0_PE | CR0_PG | CR0_AM | CR0_WP | CR0_NE | CR0_MP) &
+	     ~(CR0_TS | CR0_EM));
+
+	gdt_init_percpu();
+	lapic_init();
+	trap_init_percpu();
+	cprintf("SMP: CPU %d starting\n", cpunum());
+
+	/* Done: boot_aps may start the next CPU.  This one has nothing to
+	 * run yet; it waits in the scheduler's idle loop, without the
+	 * kernel lock, and its timer's first tick sends it looking for
+	 * work (sched_wakeup takes the lock then). */
+	xchg(&thiscpu->cpu_status, CPU_HALTED);
+	sched_idle();
+}
