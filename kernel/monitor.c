@@ -41,6 +41,10 @@ static const struct command commands[] = {
 	{ "stepi", "Run one instruction of that environment", mon_stepi },
 	{ "si", "Short for stepi", mon_stepi },
 #endif
+#if LAB >= 4
+	{ "lockcheck", "Misuse a spin lock on purpose, to see the check "
+	  "stop it: lockcheck twice|unheld", mon_lockcheck },
+#endif
 };
 
 int

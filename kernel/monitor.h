@@ -39,5 +39,9 @@ int mon_pages(int argc, char **argv, struct Trapframe *tf);
 extern int32_t monitor_stepping_env;
 int mon_continue(int argc, char **argv, struct Trapframe *tf);
 int mon_stepi(int argc, char **argv, struct Trapframe *tf);
+#if LAB >= 4
+/* kernel/spinlock.c */
+int mon_lockcheck(int argc, char **argv, struct Trapframe *tf);
+#endif
 
 #endif /* !KERNEL_MONITOR_H */

@@ -8,6 +8,7 @@
  *     run=hello              one program
  *     run=hello,divzero      several, one after the other
  *     run=fuzzsys*10         the same program ten times in a row
+ *     run=yield+yield        (lab 4) both at once, side by side
  * `make run-NAME` passes run=NAME.
  */
 #ifndef KERNEL_USERPROGS_H

@@ -4,6 +4,10 @@ Protocol directly (no gdb binary needed).
 A packet is `$data#xx`, where xx is the sum of data's bytes mod 256 in
 hex; the receiver acknowledges with `+`.  We use only:
     ?              why did the target stop
+    \x03           interrupt: stop a running target (not a packet)
+    qfThreadInfo   list the threads (one per virtual CPU), continued
+    qsThreadInfo   by these until the reply is "l"
+    Hg<id>         the thread the next `g` reads
     Z0,addr,kind   set a software breakpoint
     z0,addr,kind   remove it
     c              continue (the reply arrives when it stops again)
@@ -15,7 +19,7 @@ Reference: the GDB manual, appendix "Remote Protocol".
 """
 import socket
 import struct
-from typing import Dict
+from typing import Dict, List
 
 from .checks import GradeFailure
 from .unixsocket import connect
@@ -70,6 +74,31 @@ class GdbStub:
     def cont(self, timeout: float) -> str:
         """Continue until the target stops; returns the stop reply."""
         return self.command("c", timeout)
+
+    def resume(self) -> None:
+        """Continue, without waiting for the target to stop (interrupt()
+        stops it again)."""
+        self._send("c")
+
+    def interrupt(self, timeout: float = 10.0) -> str:
+        """Stops a running target; returns the stop reply."""
+        self.sock.sendall(b"\x03")
+        return self._receive(timeout)
+
+    def threads(self) -> List[int]:
+        """The thread ids: QEMU has one per virtual CPU, CPU 0 first."""
+        ids: List[int] = []
+        reply = self.command("qfThreadInfo")
+        while reply.startswith("m"):
+            ids += [int(t, 16) for t in reply[1:].split(",") if t]
+            reply = self.command("qsThreadInfo")
+        return ids
+
+    def thread_registers(self, thread: int) -> Dict[str, int]:
+        """The registers of one thread (virtual CPU)."""
+        if self.command("Hg%x" % thread) != "OK":
+            raise GradeFailure(f"QEMU's gdb stub has no thread {thread}")
+        return self.registers()
 
     def registers(self) -> Dict[str, int]:
         reply = self.command("g")
