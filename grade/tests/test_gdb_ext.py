@@ -216,3 +216,23 @@ def test_pages_finds_a_loop_in_the_free_list():
     serial, out = monitor_session([corrupt, "exo pages", "kill"], "pages")
     assert re.search(r"free list: the free list loops back to page 0x[0-9a-f]+ "
                      r"after 3 pages", out["exo pages"]), out["exo pages"]
+
+
+@pytest.mark.skipif("cpus" not in symbols(kernel_path()) if kernel_path().exists() else True,
+                    reason="needs a lab 4 kernel (cpus[])")
+def test_cpus_on_two_cpus_shows_the_lock_holder():
+    # hello's first sys_cputs, on the CPU that runs it: in the kernel,
+    # so that CPU holds the kernel lock; gdb's thread list (one thread
+    # per CPU in QEMU) says which CPU that is.
+    with Qemu("gdb-ext-cpus", program="hello", gdb=True, cpus=2) as qemu:
+        out = run_gdb(qemu, ["break sys_cputs", "continue", "thread", "exo cpus"])
+    serial = qemu.result.text
+    envid = re.search(r"new env ([0-9a-f]{8})", serial).group(1)
+    thread = int(re.search(r"Current thread is (\d+)", out["thread"]).group(1))
+    cpus = out["exo cpus"]
+    rows = re.findall(r"^\s+(\d+)\s+(\d+) (\w+)\s+(\S+)$", cpus, re.M)
+    assert len(rows) == 2, cpus
+    running = [r for r in rows if r[3] == envid]
+    assert len(running) == 1 and int(running[0][1]) == thread - 1, cpus
+    m = re.search(r"kernel lock: held by cpu (\d+), taken at [0-9a-f]{8} <(\w+) \+ \d+>", cpus)
+    assert m and m.group(1) == running[0][0], cpus
