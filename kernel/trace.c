@@ -9,7 +9,8 @@
  * A system call's line comes after the call, with its result; a call
  * that may not return to its caller (sys_env_destroy, sys_yield,
  * sys_ipc_recv) gets its line before, ending in "...".  With tracing
- * off, the hooks in trap.c and env.c cost one load and one branch.
+ * off, the hooks (trap() in trap.c, sched_yield in sched.c) cost a
+ * compare and a branch.
  */
 #include <inc/x86.h>
 #include <inc/mmu.h>

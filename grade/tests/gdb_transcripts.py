@@ -107,7 +107,9 @@ def run_session(name: str) -> str:
             continue
         out.append(f"(gdb) {command}")
         # Paths as a user at the top of the checkout sees them.
-        text = text.replace(str(build().objdir) + "/", "obj/")
+        objdir = build().objdir
+        text = text.replace(str(objdir) + "/", "obj/")
+        text = text.replace(os.path.relpath(objdir, ROOT) + "/", "obj/")
         text = text.replace(str(ROOT) + "/", "")
         out.extend(line.rstrip() for line in text.rstrip("\n").splitlines())
     return "\n".join(out) + "\n"
