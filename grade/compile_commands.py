@@ -4,7 +4,7 @@
     compile_commands.py ROOT 'CC CFLAGS' 'CC ASFLAGS' SOURCE...
 
 `make compile_commands.json` calls this with the build's own compiler
-command lines, so the editor sees exactly the flags (LAB, SOL, include
+command lines, so the editor sees exactly the flags (LAB, include
 paths) the build uses.
 """
 import json

@@ -22,6 +22,7 @@
 #include <inc/stdio.h>
 #include <inc/string.h>
 #include <kernel/cpu.h>
+#include <kernel/memdetect.h>
 
 struct rsdp {
 	char signature[8];		/* "RSD PTR " */
@@ -139,7 +140,7 @@ sdt_map(uint64_t pa, const char *what)
 {
 	const struct sdt_header *h;
 
-	if (pa >= KERNBASE_WINDOW ||
+	if (pa >= (uint64_t) MAX_PHYSICAL_MEMORY ||
 	    (h = firmware_table(pa, sizeof(*h))) == NULL) {
 		cprintf("ACPI: %s at %llx is beyond what the kernel maps\n",
 			what, (unsigned long long) pa);

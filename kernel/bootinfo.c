@@ -14,7 +14,7 @@
 extern uint32_t boot_magic;
 extern physaddr_t boot_info_pa;
 
-struct boot_information boot_information;
+struct boot_params boot_params;
 
 /*
  * The entry page directory maps only the first 16 MiB (kernel/entry.S),
@@ -24,9 +24,7 @@ struct boot_information boot_information;
 static const void *
 early_map(physaddr_t pa, size_t len)
 {
-	const physaddr_t mapped = 16 * 1024 * 1024;
-
-	if (pa == 0 || pa >= mapped || len > mapped - pa)
+	if (pa == 0 || pa >= ENTRY_MAPPED || len > ENTRY_MAPPED - pa)
 		return NULL;
 	return (const void *) (pa + KERNBASE);
 }
@@ -34,7 +32,7 @@ early_map(physaddr_t pa, size_t len)
 static void
 add_region(uint64_t base, uint64_t length, bool usable)
 {
-	struct boot_information *bi = &boot_information;
+	struct boot_params *bi = &boot_params;
 
 	if (bi->nregions == MAX_MEMORY_REGIONS)
 		return;
@@ -66,15 +64,15 @@ read_multiboot_info(void)
 	if (mbi == NULL)
 		return;
 	if (mbi->flags & MULTIBOOT_INFO_MEMORY) {
-		boot_information.have_basic_sizes = true;
-		boot_information.basemem_kb = mbi->mem_lower;
-		boot_information.extmem_kb = mbi->mem_upper;
+		boot_params.have_basic_sizes = true;
+		boot_params.basemem_kb = mbi->mem_lower;
+		boot_params.extmem_kb = mbi->mem_upper;
 	}
 	if (mbi->flags & MULTIBOOT_INFO_CMDLINE) {
 		const char *cmdline = early_map(mbi->cmdline, 1);
 		if (cmdline != NULL)
-			strlcpy(boot_information.cmdline, cmdline,
-				sizeof(boot_information.cmdline));
+			strlcpy(boot_params.cmdline, cmdline,
+				sizeof(boot_params.cmdline));
 	}
 	if (mbi->flags & MULTIBOOT_INFO_MEM_MAP) {
 		const uint8_t *p = early_map(mbi->mmap_addr, mbi->mmap_length);
@@ -93,24 +91,24 @@ void
 bootinfo_init(void)
 {
 	if (boot_magic == BOOTINFO_MAGIC) {
-		boot_information.loader = BOOTED_BY_EXOLAB;
+		boot_params.loader = BOOTED_BY_EXOLAB;
 		read_exolab_info();
 	} else if (boot_magic == MULTIBOOT_BOOTLOADER_MAGIC) {
-		boot_information.loader = BOOTED_BY_MULTIBOOT;
+		boot_params.loader = BOOTED_BY_MULTIBOOT;
 		read_multiboot_info();
 	} else {
-		boot_information.loader = BOOTED_BY_UNKNOWN;
+		boot_params.loader = BOOTED_BY_UNKNOWN;
 	}
 	/* Without a loader's command line, QEMU may pass one itself. */
-	if (boot_information.cmdline[0] == '\0')
-		fwcfg_read_file("opt/exolab/cmdline", boot_information.cmdline,
-				sizeof(boot_information.cmdline));
+	if (boot_params.cmdline[0] == '\0')
+		fwcfg_read_file("opt/exolab/cmdline", boot_params.cmdline,
+				sizeof(boot_params.cmdline));
 	/* memmap=off: ignore the loader's memory map (tests the CMOS
 	 * fallback, and sidesteps broken firmware). */
 	char value[8];
 	if (boot_option("memmap", value, sizeof(value)) &&
 	    strcmp(value, "off") == 0)
-		boot_information.nregions = 0;
+		boot_params.nregions = 0;
 }
 
 /*
@@ -120,7 +118,7 @@ bootinfo_init(void)
 bool
 boot_option(const char *key, char *buf, size_t size)
 {
-	const char *p = boot_information.cmdline;
+	const char *p = boot_params.cmdline;
 	size_t keylen = strlen(key);
 
 	while (*p) {
@@ -144,7 +142,7 @@ boot_option(const char *key, char *buf, size_t size)
 void
 bootinfo_report(void)
 {
-	switch (boot_information.loader) {
+	switch (boot_params.loader) {
 	case BOOTED_BY_EXOLAB:
 		cprintf("Booted by the ExoLab boot loader");
 		break;
@@ -155,10 +153,10 @@ bootinfo_report(void)
 		cprintf("Booted by an unknown loader (eax %08x)", boot_magic);
 		break;
 	}
-	cprintf(", memory map: %d regions\n", boot_information.nregions);
-	if (boot_information.cmdline[0])
-		cprintf("Kernel command line: %s\n", boot_information.cmdline);
-	if (strlen(boot_information.cmdline) == sizeof(boot_information.cmdline) - 1)
+	cprintf(", memory map: %d regions\n", boot_params.nregions);
+	if (boot_params.cmdline[0])
+		cprintf("Kernel command line: %s\n", boot_params.cmdline);
+	if (strlen(boot_params.cmdline) == sizeof(boot_params.cmdline) - 1)
 		cprintf("warning: the kernel command line was cut to %d characters\n",
-			(int) sizeof(boot_information.cmdline) - 1);
+			(int) sizeof(boot_params.cmdline) - 1);
 }

@@ -24,7 +24,10 @@ struct memory_region {
 
 #define MAX_MEMORY_REGIONS 64
 
-struct boot_information {
+/* What the kernel learned from whichever loader booted it (ours, whose
+ * handoff is struct bootinfo in kernel/boot/bootinfo.h, or a Multiboot
+ * one), in one form. */
+struct boot_params {
 	enum boot_loader loader;
 	int nregions;		/* 0: no memory map was passed */
 	struct memory_region regions[MAX_MEMORY_REGIONS];
@@ -34,7 +37,7 @@ struct boot_information {
 	char cmdline[1024];	/* "" if none */
 };
 
-extern struct boot_information boot_information;
+extern struct boot_params boot_params;
 
 void bootinfo_init(void);
 void bootinfo_report(void);

@@ -13,6 +13,7 @@
 #include <inc/string.h>
 #include <inc/assert.h>
 #include <kernel/cpu.h>
+#include <kernel/memdetect.h>
 #include <kernel/pmap.h>
 #include <kernel/env.h>
 #include <kernel/trap.h>
@@ -22,13 +23,16 @@
 struct CpuInfo cpus[NCPU];
 int ncpu;
 struct CpuInfo *bootcpu = &cpus[0];
-uint8_t apicid_to_cpu[256];
 physaddr_t lapic_paddr;
 physaddr_t ioapic_paddr;
 
-/* Every CPU's kernel stack (the boot CPU's too, from lab 4 on). */
+/* kernel/entry.S aligns the boot stack to 1 << 15 for the same reason. */
+static_assert(KSTKSIZE == 1 << 15);
+
+/* Every CPU's kernel stack (the boot CPU's too, from lab 4 on),
+ * aligned so that cpu_self() (kernel/cpu.h) works. */
 unsigned char percpu_kstacks[NCPU][KSTKSIZE]
-	__attribute__((aligned(PGSIZE)));
+	__attribute__((aligned(KSTKSIZE)));
 
 /* Where the local APIC's registers are when no table says (the
  * architectural default). */
@@ -37,7 +41,7 @@ unsigned char percpu_kstacks[NCPU][KSTKSIZE]
 void *
 firmware_table(physaddr_t pa, size_t len)
 {
-	if ((uint64_t) pa + len > KERNBASE_WINDOW)
+	if ((uint64_t) pa + len > (uint64_t) MAX_PHYSICAL_MEMORY)
 		return NULL;
 	return (void *) (KERNBASE + pa);
 }
@@ -124,10 +128,12 @@ mp_init(void)
 	struct CpuInfo tmp = cpus[0];
 	cpus[0] = cpus[boot];
 	cpus[boot] = tmp;
-	for (int i = 0; i < ncpu; i++) {
+	for (int i = 0; i < ncpu; i++)
 		cpus[i].cpu_id = i;
-		apicid_to_cpu[cpus[i].cpu_apicid] = i;
-	}
+	/* Each stack's lowest word names its CPU (cpu_self); the boot
+	 * stack's names cpus[0] from the start (kernel/entry.S). */
+	for (int i = 0; i < NCPU; i++)
+		*(struct CpuInfo **) percpu_kstacks[i] = &cpus[i];
 	bootcpu->cpu_status = CPU_STARTED;
 	cprintf("SMP: %d CPU%s found through %s (boot CPU: APIC id %d)\n",
 		ncpu, ncpu == 1 ? "" : "s", source ? source : "no table",

@@ -46,16 +46,40 @@ extern struct CpuInfo *bootcpu;		/* the CPU that booted the kernel */
  * (mem_init_mp, kernel/pmap.c). */
 extern unsigned char percpu_kstacks[NCPU][KSTKSIZE];
 
-/* The index of the CPU running this code (0 before the local APIC is
- * mapped), and its record. */
-int cpunum(void);
-#define thiscpu		(&cpus[cpunum()])
-
 /* The top of CPU i's kernel stack, in the KSTACKTOP region. */
 static inline uintptr_t
 cpu_kstacktop(int i)
 {
 	return KSTACKTOP - i * (KSTKSIZE + KSTKGAP);
+}
+
+/*
+ * This CPU's record.  Every kernel stack (the boot stack, and each of
+ * percpu_kstacks, which also appear at cpu_kstacktop(i)) is KSTKSIZE
+ * bytes, aligned to KSTKSIZE, and its lowest word points to the record
+ * of the CPU that uses it.  So rounding the stack pointer down finds
+ * it, in three instructions: this is on every system call's path, many
+ * times over (curenv needs it).  The kernel never moves from one CPU
+ * to another while it runs (interrupts are off), so the answer cannot
+ * change under it.  (Only a stack overflow, into the guard gap below,
+ * could overwrite that word; the page fault stops the kernel then.)
+ */
+static inline __attribute__((always_inline)) struct CpuInfo *
+cpu_self(void)
+{
+	uintptr_t esp;
+
+	asm("movl %%esp, %0" : "=r" (esp));
+	return *(struct CpuInfo **) (esp & ~(KSTKSIZE - 1));
+}
+
+#define thiscpu		(cpu_self())
+
+/* The index in cpus[] of the CPU running this code. */
+static inline __attribute__((always_inline)) int
+cpunum(void)
+{
+	return thiscpu->cpu_id;
 }
 
 /* kernel/cpu.c: finding the CPUs (ACPI first, then the MP tables). */

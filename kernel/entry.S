@@ -6,7 +6,7 @@
  * on, every address we use must be the physical one, RELOC(symbol).
  *
  * We install entry_pgdir, a static page directory that maps the first
- * ENTRY_MAPPED_MB of physical memory twice: at virtual 0 (so that the
+ * ENTRY_MAPPED bytes (inc/memlayout.h) of physical memory twice: at virtual 0 (so that the
  * instruction after the one enabling paging still runs) and at
  * KERNBASE (where the kernel is linked).  Lab 2's mem_init replaces it
  * with the real kernel page directory.
@@ -16,9 +16,6 @@
 #include <kernel/multiboot.h>
 
 #define RELOC(x) ((x) - KERNBASE)
-
-/* How much the entry page directory maps, in 4 MiB pages. */
-#define ENTRY_MAPPED_PDES	4
 
 /* Where the loader jumps: entry's physical address (paging is off). */
 .globl _start
@@ -72,10 +69,21 @@ spin:	jmp	spin
 
 .data
 /* The boot stack, and the entry page directory: both page-aligned. */
+#if LAB >= 4
+	/* Aligned to its size, and its lowest word points to CPU 0's
+	 * struct CpuInfo: that is how the kernel finds which CPU it runs
+	 * on (cpu_self, kernel/cpu.h). */
+	.p2align 15
+.globl bootstack
+bootstack:
+	.long	cpus
+	.space	KSTKSIZE - 4
+#else
 	.p2align PGSHIFT
 .globl bootstack
 bootstack:
 	.space	KSTKSIZE
+#endif
 .globl bootstacktop
 bootstacktop:
 

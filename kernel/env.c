@@ -17,6 +17,7 @@
 #include <kernel/trap.h>
 #include <kernel/monitor.h>
 #include <kernel/sched.h>
+#include <kernel/fpu.h>
 
 struct Env *envs = NULL;		/* all environments */
 #if LAB < 4
@@ -167,6 +168,10 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	e->env_tf.tf_eflags = FL_IF;
 #endif
 
+	/* Its own FPU registers, as after a reset: nothing of the slot's
+	 * previous user survives (kernel/fpu.c). */
+	fpu_reset(e);
+
 	env_free_list = e->env_link;
 	*newenv_store = e;
 
@@ -259,6 +264,23 @@ elf_problem(const uint8_t *binary, size_t size)
 	return NULL;
 }
 
+#if SOL >= 3
+/* Whether a writable segment of elf covers part of the page at va. */
+static bool
+page_in_writable_segment(const struct Elf *elf, uintptr_t va)
+{
+	const struct Proghdr *ph = (const struct Proghdr *)
+		((const uint8_t *) elf + elf->e_phoff);
+
+	for (int i = 0; i < elf->e_phnum; i++, ph++)
+		if (ph->p_type == ELF_PROG_LOAD &&
+		    (ph->p_flags & ELF_PROG_FLAG_WRITE) &&
+		    ph->p_va < va + PGSIZE && va < ph->p_va + ph->p_memsz)
+			return true;
+	return false;
+}
+#endif
+
 /*
  * load_icode: load an ELF executable into e's address space and set it
  * up to start running there (lab 3, exercise 2).
@@ -269,6 +291,12 @@ elf_problem(const uint8_t *binary, size_t size)
  * (that is the .bss).  Then allocate one page of user stack just
  * below USTACKTOP, and make the environment start at the entry point
  * (e->env_tf.tf_eip).
+ *
+ * Segments get the permissions their program headers ask for: a page
+ * stays user-writable only if a segment with ELF_PROG_FLAG_WRITE in
+ * ph->p_flags covers part of it, so that a program's .text and
+ * .rodata are read-only.  The copying itself needs the pages
+ * writable: take PTE_W away after copying (pgdir_walk finds the PTE).
  *
  * The image has been checked by elf_problem() before this runs.
  * Returns 0 or -E_NO_MEM.
@@ -300,6 +328,18 @@ load_icode(struct Env *e, const uint8_t *binary)
 	if (r < 0)
 		return r;
 
+	/* Now make read-only what the program should not write. */
+	ph = (const struct Proghdr *) (binary + elf->e_phoff);
+	for (int i = 0; i < elf->e_phnum; i++, ph++) {
+		if (ph->p_type != ELF_PROG_LOAD ||
+		    (ph->p_flags & ELF_PROG_FLAG_WRITE))
+			continue;
+		for (uintptr_t va = ROUNDDOWN(ph->p_va, PGSIZE);
+		     va < ph->p_va + ph->p_memsz; va += PGSIZE)
+			if (!page_in_writable_segment(elf, va))
+				*pgdir_walk(e->env_pgdir, (void *) va, 0) &= ~PTE_W;
+	}
+
 	e->env_tf.tf_eip = elf->e_entry;
 	return region_alloc(e, (void *) (USTACKTOP - PGSIZE), PGSIZE);
 #else
@@ -309,40 +349,55 @@ load_icode(struct Env *e, const uint8_t *binary)
 }
 
 /*
- * Gives the new environment the arguments argc = 1, argv = { name },
- * laid out at the top of its stack the way lib/entry.S expects them
- * (and as spawn will in lab 5): so that even a program the kernel
- * starts knows its name, for panic messages.
+ * Gives the new environment its arguments, laid out at the top of its
+ * stack the way lib/entry.S expects them (and as spawn will in lab 5):
+ * so that even a program the kernel starts knows its name, for panic
+ * messages.  `command` is the program's name, followed by its
+ * arguments after colons ("forkexit:500" gives argc 2, argv = {
+ * "forkexit", "500" }).
  *
- *   USTACKTOP ->  the string "name\0" (rounded to 4 bytes)
- *                 argv[1] = NULL
- *                 argv[0] = user address of the string
+ *   USTACKTOP ->  the strings, NUL-terminated (rounded to 4 bytes)
+ *                 argv[argc] = NULL
+ *                 argv[0..argc-1] = user addresses of the strings
  *   tf_esp ->     argc, then the address of argv[0]
  *
  * (With the arguments below, the stack pointer is not USTACKTOP, which
  * is how _start tells that arguments are there.)
  */
+#define MAX_ARGS 8
 static int
-push_program_name(struct Env *e, const char *name)
+push_program_name(struct Env *e, const char *command)
 {
 	struct PageInfo *page = page_lookup(e->env_pgdir,
 					    (void *) (USTACKTOP - PGSIZE), NULL);
 	if (page == NULL) {
 		cprintf("env_create: %s: load_icode left no stack page "
-			"below USTACKTOP\n", name);
+			"below USTACKTOP\n", command);
 		return -E_INVAL;
 	}
 	char *top = (char *) page2kva(page) + PGSIZE;	/* kernel view */
-	size_t len = ROUNDUP(strlen(name) + 1, 4);
-	uintptr_t string_va = USTACKTOP - len;
-	uintptr_t *words = (uintptr_t *) (top - len) - 4;
+	size_t len = ROUNDUP(strlen(command) + 1, 4);
+	char *strings = top - len;
+	uintptr_t strings_va = USTACKTOP - len;
+	uintptr_t argv[MAX_ARGS + 1];
+	int argc = 0;
 
-	memcpy(top - len, name, strlen(name) + 1);
-	words[0] = 1;				/* argc */
-	words[1] = string_va - 2 * sizeof(uintptr_t);	/* argv */
-	words[2] = string_va;			/* argv[0] */
-	words[3] = 0;				/* argv[1] */
-	e->env_tf.tf_esp = string_va - 4 * sizeof(uintptr_t);
+	if (len > PGSIZE / 2)
+		return -E_INVAL;
+	memcpy(strings, command, strlen(command) + 1);
+	/* Split at the colons, in place. */
+	for (char *s = strings; argc < MAX_ARGS; s++) {
+		argv[argc++] = strings_va + (s - strings);
+		if ((s = strchr(s, ':')) == NULL)
+			break;
+		*s = '\0';
+	}
+	argv[argc] = 0;
+	uintptr_t *words = (uintptr_t *) strings - (argc + 1) - 2;
+	words[0] = argc;
+	words[1] = strings_va - (argc + 1) * sizeof(uintptr_t);
+	memcpy(&words[2], argv, (argc + 1) * sizeof(uintptr_t));
+	e->env_tf.tf_esp = strings_va - (argc + 3) * sizeof(uintptr_t);
 	return 0;
 }
 
@@ -393,6 +448,17 @@ env_free(struct Env *e)
 		lcr3(PADDR(kern_pgdir));
 
 	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
+
+#if LAB >= 4
+	/* A child that its parent created but never started (a fork cut
+	 * short) could now never run: only its parent may make it
+	 * runnable.  Free it too, or its pages would be lost.  (It never
+	 * ran, so it has no children of its own.) */
+	for (struct Env *child = envs; child < envs + NENV; child++)
+		if (child->env_status == ENV_NOT_RUNNABLE && child->env_runs == 0 &&
+		    child->env_parent_id == e->env_id)
+			env_free(child);
+#endif
 
 	/* Unmap every user page, then free the page tables: only the
 	 * directory entries below UTOP belong to the environment. */
@@ -484,10 +550,15 @@ env_pop_tf(struct Trapframe *tf)
  * again.  Then e becomes curenv and ENV_RUNNING, its env_runs count
  * goes up, its address space is loaded (lcr3), and env_pop_tf enters
  * it.  Never returns.
+ *
+ * (Before your code runs, the FPU registers switch from curenv to e:
+ * see kernel/fpu.c.)
  */
 void
 env_run(struct Env *e)
 {
+	if (e != curenv)
+		fpu_switch(curenv, e);
 #if SOL >= 3
 	if (curenv != NULL && curenv != e && curenv->env_status == ENV_RUNNING)
 		curenv->env_status = ENV_RUNNABLE;

@@ -115,10 +115,10 @@ i386_init(void)
 #if LAB >= 3
 	/* Lab 3: environments and traps, then the programs the kernel
 	 * command line asks for (make run-NAME). */
-	env_init();
 	/* The interrupt controllers off the exception vectors, every
 	 * line masked, before anything could enable interrupts. */
 	pic_init();
+	env_init();
 	trap_init();
 	trace_init();
 #if LAB >= 4

@@ -47,7 +47,7 @@ static bool shift_down, ctrl_down, caps_lock, extended;
 
 /* Turns one scan code into a character; -1 if it makes none. */
 static int
-translate(uint8_t code)
+scancode_to_char(uint8_t code)
 {
 	bool released = code & SC_RELEASE;
 	bool was_extended = extended;
@@ -114,7 +114,7 @@ kbd_getc(void)
 		/* Mouse bytes share the port; they are not keys. */
 		if (status & KBD_FROM_MOUSE)
 			continue;
-		int c = translate(code);
+		int c = scancode_to_char(code);
 		if (c >= 0)
 			return c;
 	}

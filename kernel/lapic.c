@@ -48,23 +48,11 @@
 
 volatile uint32_t *lapic;
 
-/* apicid_to_cpu[id]: the index in cpus[] of the CPU whose local APIC
- * has that id (kernel/cpu.c fills it in). */
-extern uint8_t apicid_to_cpu[256];
-
 static void
 lapicw(int index, uint32_t value)
 {
 	lapic[index] = value;
 	(void) lapic[ID];	/* a read waits for the write to finish */
-}
-
-int
-cpunum(void)
-{
-	if (lapic)
-		return apicid_to_cpu[lapic[ID] >> 24];
-	return 0;
 }
 
 /*

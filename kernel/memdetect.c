@@ -76,7 +76,7 @@ page_is_ram(physaddr_t pa)
 size_t
 detect_memory(void)
 {
-	const struct boot_information *bi = &boot_information;
+	const struct boot_params *bi = &boot_params;
 	physaddr_t total = 0, base = 0;
 	bool map_broken = false;
 

@@ -79,6 +79,36 @@ mon_kerninfo(int argc, char **argv, struct Trapframe *tf)
 }
 
 /*
+ * The kernel stack that contains address sp: sets [*bottom, *top).
+ * The kernel starts on the boot stack (kernel/entry.S); from lab 2 on
+ * the same memory also appears below KSTACKTOP, where traps from user
+ * mode run, one KSTKSIZE stack per CPU with a KSTKGAP guard below each.
+ * For an address on none of these, the page that contains it.
+ */
+void
+kernel_stack_bounds(uintptr_t sp, uintptr_t *bottom, uintptr_t *top)
+{
+	extern char bootstack[], bootstacktop[];
+
+	*bottom = ROUNDDOWN(sp, PGSIZE);
+	*top = *bottom + PGSIZE;
+	if (sp >= (uintptr_t) bootstack && sp < (uintptr_t) bootstacktop) {
+		*bottom = (uintptr_t) bootstack;
+		*top = (uintptr_t) bootstacktop;
+	}
+#if LAB >= 2
+	if (sp < KSTACKTOP && sp >= KSTACKTOP - PTSIZE) {
+		uintptr_t cpu_top = KSTACKTOP - (KSTACKTOP - sp - 1) /
+			(KSTKSIZE + KSTKGAP) * (KSTKSIZE + KSTKGAP);
+		if (sp >= cpu_top - KSTKSIZE) {
+			*bottom = cpu_top - KSTKSIZE;
+			*top = cpu_top;
+		}
+	}
+#endif
+}
+
+/*
  * mon_backtrace: print the chain of active function calls
  * (lab 1, exercise 11).
  *
@@ -99,22 +129,41 @@ mon_kerninfo(int argc, char **argv, struct Trapframe *tf)
  * takes that many), then, using debuginfo_eip(),
  *   "       %s:%d: %s+%d\n"   (file, line, function, eip - function start)
  * The chain ends at a saved ebp of 0: kernel/entry.S clears ebp before
- * calling the first C function.
+ * calling the first C function (and from lab 3 on, the trap entry code
+ * clears it too).
  *
- * Hint: read_ebp() in inc/x86.h gives the current frame.  The return
- * address points just past the call instruction; look up eip - 1 to
- * name the line of the call itself.
+ * Never trust the chain further than that: a saved ebp is just a word
+ * on the stack.  Stop, too, at a frame that lies outside the stack you
+ * run on (kernel_stack_bounds() below gives it) or that is not above
+ * the previous frame (the stack grows down, so callers' frames are at
+ * higher addresses): a corrupted or hostile ebp must end the walk, not
+ * make it fault or go round in circles.
+ *
+ * Hint: read_ebp() in inc/x86.h gives the current frame, read_esp()
+ * the current stack pointer.  The return address points just past the
+ * call instruction; look up eip - 1 to name the line of the call itself.
  */
 int
 mon_backtrace(int argc, char **argv, struct Trapframe *tf)
 {
 #if SOL >= 1
 	const uint32_t *frame = (const uint32_t *) read_ebp();
+	uintptr_t bottom, top, previous = read_esp();
 
+	kernel_stack_bounds(previous, &bottom, &top);
 	cprintf("Stack backtrace:\n");
 	while (frame != NULL) {
-		uintptr_t eip = frame[1];
+		uintptr_t eip;
 		struct Eipdebuginfo info;
+
+		if ((uintptr_t) frame < bottom || (uintptr_t) frame > top - 8 ||
+		    (uintptr_t) frame <= previous) {
+			cprintf("  ebp %08x: not a frame on this stack; "
+				"stopping\n", (uintptr_t) frame);
+			break;
+		}
+		previous = (uintptr_t) frame;
+		eip = frame[1];
 
 		cprintf("  ebp %08x  eip %08x  args %08x %08x %08x %08x %08x\n",
 			(uintptr_t) frame, eip, frame[2], frame[3], frame[4],

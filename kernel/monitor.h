@@ -26,6 +26,8 @@ typedef int (*monitor_command_fn)(int argc, char **argv,
 int mon_help(int argc, char **argv, struct Trapframe *tf);
 int mon_kerninfo(int argc, char **argv, struct Trapframe *tf);
 int mon_backtrace(int argc, char **argv, struct Trapframe *tf);
+/* The kernel stack around address sp, for walking it safely. */
+void kernel_stack_bounds(uintptr_t sp, uintptr_t *bottom, uintptr_t *top);
 
 /* Lab 2: kernel/monitor_mem.c */
 int mon_showmappings(int argc, char **argv, struct Trapframe *tf);

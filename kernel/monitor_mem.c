@@ -40,28 +40,6 @@ current_pgdir(void)
 	return (pde_t *) (rcr3() + KERNBASE);
 }
 
-/* How va is mapped: its physical address and PTE flags, or false. */
-static bool
-translate(pde_t *pgdir, uintptr_t va, physaddr_t *pa, int *flags)
-{
-	pde_t pde = pgdir[PDX(va)];
-
-	if (!(pde & PTE_P))
-		return false;
-	if (pde & PTE_PS) {
-		*pa = (pde & ~(PTSIZE - 1)) | (va & (PTSIZE - 1) & ~0xFFF);
-		*flags = pde & 0xFFF;
-		return true;
-	}
-	pte_t pte = ((pte_t *) (PTE_ADDR(pde) + KERNBASE))[PTX(va)];
-	if (!(pte & PTE_P))
-		return false;
-	*pa = PTE_ADDR(pte);
-	/* Access needs both levels' permission. */
-	*flags = (pte & 0xFFF & ~(PTE_W | PTE_U)) | (pte & pde & (PTE_W | PTE_U));
-	return true;
-}
-
 static void
 print_run(uintptr_t start, uintptr_t last, bool mapped, physaddr_t pa,
 	  int flags)
@@ -93,14 +71,14 @@ mon_showmappings(int argc, char **argv, struct Trapframe *tf)
 	uintptr_t run_start = start;
 	physaddr_t run_pa = 0;
 	int run_flags = 0;
-	bool run_mapped = translate(pgdir, start, &run_pa, &run_flags);
+	bool run_mapped = pgdir_translate(pgdir, start, &run_pa, &run_flags);
 	uintptr_t va = start;
 	for (;;) {
 		uintptr_t next = va + PGSIZE;
 		physaddr_t pa = 0;
 		int flags = 0;
 		bool at_end = next == 0 || next > end;
-		bool mapped = !at_end && translate(pgdir, next, &pa, &flags);
+		bool mapped = !at_end && pgdir_translate(pgdir, next, &pa, &flags);
 		bool same = !at_end && mapped == run_mapped &&
 			    (!mapped || (pa == run_pa + (next - run_start) &&
 					 (flags & (PTE_W | PTE_U | PTE_PS)) ==
@@ -168,7 +146,7 @@ mon_setperm(int argc, char **argv, struct Trapframe *tf)
 	physaddr_t pa;
 	int now;
 	va = ROUNDDOWN(va, PGSIZE);
-	if (translate(pgdir, va, &pa, &now))
+	if (pgdir_translate(pgdir, va, &pa, &now))
 		print_run(va, va + PGSIZE - 1, true, pa, now);
 	return 0;
 }
@@ -206,7 +184,7 @@ mon_dumpmem(int argc, char **argv, struct Trapframe *tf)
 			if (physical) {
 				if (PGNUM(a) < npages)
 					p = (const uint8_t *) (a + KERNBASE);
-			} else if (translate(pgdir, a, &pa, &flags)) {
+			} else if (pgdir_translate(pgdir, a, &pa, &flags)) {
 				p = (const uint8_t *) (pa + PGOFF(a) + KERNBASE);
 				if (PGNUM(pa) >= npages)
 					p = NULL;	/* device memory: don't */

@@ -42,7 +42,7 @@ struct PageInfo *page_free_list;	/* shared with kernel/pmap_check.c */
  *
  * Panics if the allocation would run past the physical memory the
  * machine has (npages), saying how much is needed, or past what
- * kernel/entry.S's page directory maps (16 MiB).
+ * kernel/entry.S's page directory maps (ENTRY_MAPPED, 16 MiB).
  *
  * Hint: keep the next free address in a static variable; ROUNDUP
  * (inc/types.h) rounds to a page boundary.
@@ -55,7 +55,6 @@ boot_alloc(uint32_t n)
 	 * marks with `end`; only valid before any allocation is made. */
 	static char *nextfree;
 	extern char end[];
-	const physaddr_t entry_mapped = 16 * 1024 * 1024;
 
 	if (!nextfree)
 		nextfree = ROUNDUP((char *) end, PGSIZE);
@@ -67,9 +66,9 @@ boot_alloc(uint32_t n)
 		      "%uK of RAM and the machine has %uK",
 		      (unsigned) (new_end / 1024),
 		      (unsigned) (npages * PGSIZE / 1024));
-	if (new_end > entry_mapped)
+	if (new_end > ENTRY_MAPPED)
 		panic("boot_alloc: allocation past the %u MiB the entry page "
-		      "directory maps", (unsigned) (entry_mapped >> 20));
+		      "directory maps", (unsigned) (ENTRY_MAPPED >> 20));
 	nextfree = result + ROUNDUP(n, PGSIZE);
 	return result;
 #else
@@ -82,13 +81,20 @@ boot_alloc(uint32_t n)
  * mem_init: set up the kernel's address space (lab 2).
  *
  * Builds a two-level page table, kern_pgdir, that maps
- *   UPAGES      pages[], read-only for the user too
+ *   UPAGES      pages[], read-only for the user too: exactly
+ *               ROUNDUP(npages * sizeof(struct PageInfo), PGSIZE)
+ *               bytes, no more
+ *   UENVS       (lab 3) envs[], likewise exactly
+ *               ROUNDUP(NENV * sizeof(struct Env), PGSIZE) bytes
  *   KSTACKTOP   the boot stack (KSTKSIZE), with an unmapped guard gap
  *               of KSTKGAP below it so that an overflow faults
  *   KERNBASE    all of physical memory, [0, 2^32 - KERNBASE)
  *   UVPT        the page tables themselves (the recursive entry)
  * then switches to it and turns on the CR0 bits the kernel relies on.
- * The kernel-only mappings are not user-accessible.
+ * The kernel-only mappings are not user-accessible.  Nothing else is
+ * user-visible: mapping a whole PTSIZE at UPAGES or UENVS (as some
+ * older course kernels do) would let every program read free pages and
+ * page tables that follow the arrays, and check_kern_pgdir rejects it.
  */
 void
 mem_init(void)
@@ -147,7 +153,9 @@ mem_init(void)
 	 * Exercise 5: map into kern_pgdir, with boot_map_region:
 	 *  - pages[] at UPAGES, readable by the user (PTE_U) and the
 	 *    kernel, writable by neither (the kernel writes pages[]
-	 *    through its KERNBASE address);
+	 *    through its KERNBASE address): the array's size rounded
+	 *    up to a page, ROUNDUP(npages * sizeof(struct PageInfo),
+	 *    PGSIZE) bytes - not the whole PTSIZE slot;
 	 *  - the boot stack at [KSTACKTOP - KSTKSIZE, KSTACKTOP), kernel
 	 *    read/write; leave [KSTACKTOP - PTSIZE, KSTACKTOP - KSTKSIZE)
 	 *    unmapped as the guard;
@@ -160,7 +168,7 @@ mem_init(void)
 			PADDR(pages), PTE_U);
 	boot_map_region(kern_pgdir, KSTACKTOP - KSTKSIZE, KSTKSIZE,
 			PADDR(bootstack), PTE_W);
-	boot_map_region(kern_pgdir, KERNBASE, (size_t) (0 - KERNBASE), 0,
+	boot_map_region(kern_pgdir, KERNBASE, MAX_PHYSICAL_MEMORY, 0,
 			PTE_W);
 #else
 	/* LAB 2: Your code here (exercise 5). */
@@ -169,7 +177,8 @@ mem_init(void)
 #if LAB >= 3
 	/*
 	 * Lab 3, exercise 1: map envs[] at UENVS, user read-only, as
-	 * pages[] is at UPAGES.
+	 * pages[] is at UPAGES: ROUNDUP(NENV * sizeof(struct Env),
+	 * PGSIZE) bytes, not the whole PTSIZE slot.
 	 */
 #if SOL >= 3
 	boot_map_region(kern_pgdir, UENVS,
@@ -295,6 +304,14 @@ page_alloc(int alloc_flags)
  *
  * Only for pages with no mappings: panics if pp_ref is not 0, or if
  * pp_link is not NULL (the page is already free).
+ *
+ * That test cannot catch every double free: the last page of the free
+ * list has pp_link NULL too, exactly like a page in use, and nothing
+ * else in a JOS-style list tells them apart (finding out would mean
+ * walking the whole list on every free).  Freeing that page a second
+ * time links it in front of the list it already ends: a cycle.  The
+ * walks of the list (page_free_count below, check_page_free_list)
+ * never take more than npages steps, and panic when they would.
  */
 void
 page_free(struct PageInfo *pp)
@@ -321,13 +338,20 @@ page_decref(struct PageInfo *pp)
 		page_free(pp);
 }
 
+/*
+ * The number of pages on the free list.  There are at most npages
+ * distinct pages, so a longer walk means the list has a cycle: a page
+ * was freed twice (see page_free).
+ */
 size_t
 page_free_count(void)
 {
 	size_t n = 0;
 
 	for (struct PageInfo *pp = page_free_list; pp; pp = pp->pp_link)
-		n++;
+		if (++n > npages)
+			panic("the free list has a cycle: some page was freed "
+			      "twice (%08lx is on it)", (unsigned long) page2pa(pp));
 	return n;
 }
 

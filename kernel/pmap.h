@@ -93,19 +93,50 @@ page2pa(struct PageInfo *pp)
 	return (pp - pages) << PGSHIFT;
 }
 
+/*
+ * How pgdir maps va, read from the tables directly, the way the MMU
+ * does (not through pgdir_walk, which the self-checks test): true if
+ * va is mapped, with its physical address (of the page: the low 12
+ * bits are 0) in *pa and its flags in *flags, where PTE_W and PTE_U
+ * are set only if both levels grant them.  The monitor's memory
+ * commands and the self-checks share it.
+ */
+static inline bool
+pgdir_translate(const pde_t *pgdir, uintptr_t va, physaddr_t *pa, int *flags)
+{
+	pde_t pde = pgdir[PDX(va)];
+	pte_t pte;
+
+	if (!(pde & PTE_P))
+		return false;
+	if (pde & PTE_PS) {
+		*pa = (pde & ~(PTSIZE - 1)) | (va & (PTSIZE - 1) & ~0xFFF);
+		*flags = pde & 0xFFF;
+		return true;
+	}
+	pte = ((const pte_t *) (PTE_ADDR(pde) + KERNBASE))[PTX(va)];
+	if (!(pte & PTE_P))
+		return false;
+	*pa = PTE_ADDR(pte);
+	*flags = (pte & 0xFFF & ~(PTE_W | PTE_U)) | (pte & pde & (PTE_W | PTE_U));
+	return true;
+}
+
+/* The page that holds physical address pa.  Like KADDR, a bad pa
+ * panics with the file and line of the call, not of this header. */
+#define pa2page(pa) _pa2page(__FILE__, __LINE__, pa)
+
 static inline struct PageInfo *
-pa2page(physaddr_t pa)
+_pa2page(const char *file, int line, physaddr_t pa)
 {
 	if (PGNUM(pa) >= npages)
-		panic("pa2page called with invalid pa %08lx",
-		      (unsigned long) pa);
+		_panic(file, line, "pa2page called with invalid pa %08lx",
+		       (unsigned long) pa);
 	return &pages[PGNUM(pa)];
 }
 
-static inline void *
-page2kva(struct PageInfo *pp)
-{
-	return KADDR(page2pa(pp));
-}
+/* The kernel virtual address of a page; a page outside the managed
+ * memory panics (KADDR's message) at the caller's file and line. */
+#define page2kva(pp) _kaddr(__FILE__, __LINE__, page2pa(pp))
 
 #endif /* !KERNEL_PMAP_H */

@@ -22,10 +22,6 @@
 			panic("%s: expected %s", __func__, #cond);	\
 	} while (0)
 
-/* Before mem_init switches page directories, only the first 16 MiB
- * are mapped (kernel/entry.S): pages above cannot be touched yet. */
-#define ENTRY_MAPPED (16 * 1024 * 1024)
-
 /*
  * The physical address va maps to in pgdir, or ~0 if none, found by
  * reading the tables directly (not through pgdir_walk, which is one of
@@ -34,16 +30,10 @@
 static physaddr_t
 check_va2pa(pde_t *pgdir, uintptr_t va)
 {
-	pde_t pde = pgdir[PDX(va)];
+	physaddr_t pa;
+	int flags;
 
-	if (!(pde & PTE_P))
-		return ~0;
-	if (pde & PTE_PS)
-		return (pde & ~(PTSIZE - 1)) | (va & (PTSIZE - 1) & ~0xFFF);
-	pte_t *table = (pte_t *) (PTE_ADDR(pde) + KERNBASE);
-	if (!(table[PTX(va)] & PTE_P))
-		return ~0;
-	return PTE_ADDR(table[PTX(va)]);
+	return pgdir_translate(pgdir, va, &pa, &flags) ? pa : ~0;
 }
 
 /* The permissions (PTE_P, PTE_W, PTE_U) the CPU grants at va: both
@@ -51,14 +41,12 @@ check_va2pa(pde_t *pgdir, uintptr_t va)
 static int
 check_va_perm(pde_t *pgdir, uintptr_t va)
 {
-	pde_t pde = pgdir[PDX(va)];
+	physaddr_t pa;
+	int flags;
 
-	if (!(pde & PTE_P))
+	if (!pgdir_translate(pgdir, va, &pa, &flags))
 		return 0;
-	if (pde & PTE_PS)
-		return pde & (PTE_U | PTE_W | PTE_P);
-	pte_t *table = (pte_t *) (PTE_ADDR(pde) + KERNBASE);
-	return table[PTX(va)] & pde & (PTE_U | PTE_W | PTE_P);
+	return flags & (PTE_U | PTE_W | PTE_P);
 }
 
 /*
@@ -75,6 +63,8 @@ check_page_free_list(bool only_low_memory)
 	size_t nlow = 0, nhigh = 0;
 
 	check(page_free_list != NULL);
+	/* Also: no cycle (a double free), before the loops below. */
+	page_free_count();
 
 	if (only_low_memory) {
 		struct PageInfo *low = NULL, *high = NULL;
@@ -295,6 +285,42 @@ check_page(void)
 	cprintf("check_page() succeeded!\n");
 }
 
+/*
+ * Panics if pgdir lets the user see any page other than pages[] at
+ * UPAGES and envs[] at UENVS (each rounded up to a page) and the page
+ * tables at UVPT.  Follows the tables: only present directory entries
+ * that allow user access are looked into.
+ */
+static void
+check_user_visible(pde_t *pgdir)
+{
+	uintptr_t pages_end = UPAGES + ROUNDUP(npages * sizeof(struct PageInfo), PGSIZE);
+	uintptr_t envs_end = UENVS;
+#if LAB >= 3
+	if (envs != NULL)
+		envs_end += ROUNDUP(NENV * sizeof(struct Env), PGSIZE);
+#endif
+
+	for (uintptr_t pdx = 0; pdx < NPDENTRIES; pdx++) {
+		if ((pgdir[pdx] & (PTE_P | PTE_U)) != (PTE_P | PTE_U) ||
+		    pdx == PDX(UVPT))
+			continue;
+		for (uintptr_t ptx = 0; ptx < NPTENTRIES; ptx++) {
+			uintptr_t va = (uintptr_t) PGADDR(pdx, ptx, 0);
+			if (!(check_va_perm(pgdir, va) & PTE_U))
+				continue;
+			if ((va >= UPAGES && va < pages_end) ||
+			    (va >= UENVS && va < envs_end))
+				continue;
+			panic("check_kern_pgdir: va %08x is user-visible, but "
+			      "only pages[] (UPAGES..%08x) and envs[] "
+			      "(UENVS..%08x) may be: map each array's size "
+			      "rounded up to a page, not more", va, pages_end,
+			      envs_end);
+		}
+	}
+}
+
 /* Every mapping mem_init promised, with the right permissions. */
 void
 check_kern_pgdir(void)
@@ -318,6 +344,10 @@ check_kern_pgdir(void)
 		check(check_va_perm(pgdir, UENVS + i) == (PTE_U | PTE_P));
 	}
 #endif
+
+	/* Nothing else is user-visible, except the page tables at UVPT:
+	 * no PTSIZE-wide slot that exposes whatever follows the arrays. */
+	check_user_visible(pgdir);
 
 	/* Physical memory at KERNBASE: kernel read/write only. */
 	for (size_t i = 0; i < npages * PGSIZE; i += PGSIZE) {

@@ -11,6 +11,7 @@
 #include <kernel/sched.h>
 #include <kernel/trace.h>
 #include <kernel/userprogs.h>
+#include <kernel/fpu.h>
 #if LAB >= 4
 #include <inc/x86.h>
 #include <kernel/cpu.h>
@@ -180,6 +181,9 @@ sched_wakeup(struct Trapframe *tf)
 static void
 sched_halt(void)
 {
+	/* curenv, if still alive, stops being current here: its FPU
+	 * registers go to memory first (kernel/fpu.c). */
+	fpu_switch(curenv, NULL);
 	curenv = NULL;
 	/* The page directory of a blocked environment could be freed by
 	 * another CPU while we halt on it. */
@@ -229,6 +233,9 @@ static void
 sched_halt(void)
 {
 	cprintf("No runnable environments in the system!\n");
+	/* curenv, if still alive, stops being current: its FPU registers
+	 * go to memory first (kernel/fpu.c). */
+	fpu_switch(curenv, NULL);
 	curenv = NULL;
 	for (;;)
 		monitor(NULL);

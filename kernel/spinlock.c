@@ -11,10 +11,10 @@
 #include <inc/x86.h>
 #include <inc/stdio.h>
 #include <inc/string.h>
-#include <kernel/monitor.h>
 #include <inc/assert.h>
 #include <kernel/cpu.h>
 #include <kernel/kdebug.h>
+#include <kernel/monitor.h>
 #include <kernel/spinlock.h>
 
 struct spinlock kernel_lock = SPINLOCK_INIT("kernel_lock");
@@ -34,7 +34,7 @@ where(uintptr_t eip, char *buf, size_t size)
 
 /* Stops the kernel on a misuse of lk by this CPU at `caller`, naming
  * both this CPU and the holder. */
-static void __attribute__((noreturn))
+void
 spin_misuse(struct spinlock *lk, const char *what, uintptr_t caller)
 {
 	char here[128], holder[128];
@@ -53,42 +53,14 @@ spin_holding(struct spinlock *lk)
 	return lk->locked && lk->cpu == cpunum();
 }
 
-void
-spin_lock(struct spinlock *lk)
-{
-	int me = cpunum();
-
-	if (lk->locked && lk->cpu == me)
-		spin_misuse(lk, "spin_lock: recursive acquire",
-			    (uintptr_t) __builtin_return_address(0));
-	/* pause tells the CPU (and a hyperthread sibling) that we spin. */
-	while (xchg(&lk->locked, 1) != 0)
-		asm volatile("pause");
-	lk->cpu = me;
-	lk->eip = (uintptr_t) __builtin_return_address(0);
-}
-
 bool
 spin_trylock(struct spinlock *lk)
 {
 	if (xchg(&lk->locked, 1) != 0)
 		return false;
 	lk->cpu = cpunum();
-	lk->eip = (uintptr_t) __builtin_return_address(0);
+	SPIN_HERE(lk->eip);
 	return true;
-}
-
-void
-spin_unlock(struct spinlock *lk)
-{
-	if (!spin_holding(lk))
-		spin_misuse(lk, "spin_unlock: release by a non-holder",
-			    (uintptr_t) __builtin_return_address(0));
-	lk->cpu = -1;
-	lk->eip = 0;
-	/* xchg, not a plain store: it orders every write made under the
-	 * lock before the release (and the compiler cannot move them). */
-	xchg(&lk->locked, 0);
 }
 
 /*

@@ -6,6 +6,8 @@
 #define KERNEL_SPINLOCK_H
 
 #include <inc/types.h>
+#include <inc/x86.h>
+#include <kernel/cpu.h>
 
 struct spinlock {
 	volatile uint32_t locked;	/* 1 while some CPU holds it */
@@ -17,14 +19,56 @@ struct spinlock {
 
 #define SPINLOCK_INIT(lockname)	{ 0, (lockname), -1, 0 }
 
-/* Spins until this CPU holds lk; panics if it already does. */
-void spin_lock(struct spinlock *lk);
 /* Takes lk if it is free; returns whether it did. */
 bool spin_trylock(struct spinlock *lk);
-/* Releases lk; panics unless this CPU holds it. */
-void spin_unlock(struct spinlock *lk);
 /* Whether this CPU holds lk. */
 bool spin_holding(struct spinlock *lk);
+
+/* Stops the kernel on a misuse of lk at `caller` (kernel/spinlock.c). */
+void spin_misuse(struct spinlock *lk, const char *what, uintptr_t caller)
+	__attribute__((noreturn));
+
+/* The address of this very instruction, for the messages. */
+#define SPIN_HERE(var)	asm volatile("movl $1f, %0\n1:" : "=r" (var))
+
+/*
+ * spin_lock and spin_unlock are inline: the big kernel lock is taken
+ * and released on every system call, and a call costs as much as the
+ * work.  Everything slow is in kernel/spinlock.c.
+ */
+/* Spins until this CPU holds lk; panics if it already does. */
+static inline __attribute__((always_inline)) void
+spin_lock(struct spinlock *lk)
+{
+	int me = cpunum();
+	uintptr_t here;
+
+	SPIN_HERE(here);
+	if (lk->locked && lk->cpu == me)
+		spin_misuse(lk, "spin_lock: recursive acquire", here);
+	/* xchg makes "see it free and take it" one atomic step across
+	 * CPUs; pause tells the CPU that we spin. */
+	while (xchg(&lk->locked, 1) != 0)
+		asm volatile("pause");
+	lk->cpu = me;
+	lk->eip = here;
+}
+
+/* Releases lk; panics unless this CPU holds it. */
+static inline __attribute__((always_inline)) void
+spin_unlock(struct spinlock *lk)
+{
+	uintptr_t here;
+
+	SPIN_HERE(here);
+	if (!lk->locked || lk->cpu != cpunum())
+		spin_misuse(lk, "spin_unlock: release by a non-holder", here);
+	lk->cpu = -1;
+	lk->eip = 0;
+	/* xchg, not a plain store: it orders every write made under the
+	 * lock before the release (and the compiler cannot move them). */
+	xchg(&lk->locked, 0);
+}
 
 /*
  * THE BIG KERNEL LOCK: the rule (lab 4).

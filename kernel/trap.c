@@ -15,6 +15,7 @@
 #include <kernel/sched.h>
 #include <kernel/trace.h>
 #include <kernel/picirq.h>
+#include <kernel/fpu.h>
 #if LAB >= 4
 #include <kernel/cpu.h>
 #include <kernel/spinlock.h>
@@ -25,7 +26,8 @@
 static struct Taskstate ts;
 #endif
 
-/* The frame of the last trap, for print_trapframe's "TRAP frame at". */
+/* The frame of the trap being handled: print_trapframe shows cr2 only
+ * for it, since CR2 holds the address of the latest page fault. */
 static struct Trapframe *last_tf;
 
 /* The IDT: 256 gates.  Its address and size go to lidt. */
@@ -88,6 +90,12 @@ extern uint32_t trap_vectors[256];
  * instruction needs to use it: 3 for T_BRKPT and T_SYSCALL, which user
  * code may raise on purpose; 0 for the rest, so that `int $14` from
  * user mode is a general protection fault, not a fake page fault.
+ *
+ * The other vectors (20-255: reserved exceptions, the PIC's interrupts
+ * at IRQ_OFFSET..IRQ_OFFSET + 15) should have gates too, with DPL 0:
+ * without one, a stray interrupt is a double fault.  An entry point
+ * per vector that pushes its own number lets trap() say which one it
+ * was (an assembler loop, .rept, can write them all).
  */
 void
 trap_init(void)
@@ -168,6 +176,8 @@ trap_init_percpu(void)
 	ltr(GD_TSS0);
 #endif
 	lidt(&idt_pd);
+	/* Environments use the FPU and SSE (kernel/fpu.c). */
+	fpu_init_percpu();
 }
 #else
 /* Loads this CPU's TSS and the IDT. */
@@ -184,6 +194,8 @@ trap_init_percpu(void)
 	gdt[GD_TSS0 >> 3].sd_s = 0;	/* a system segment */
 	ltr(GD_TSS0);
 	lidt(&idt_pd);
+	/* Environments use the FPU and SSE (kernel/fpu.c). */
+	fpu_init_percpu();
 }
 #endif
 

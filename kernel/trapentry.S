@@ -35,11 +35,19 @@
 
 .text
 
-#if SOL >= 3
 /*
- * Lab 3, exercise 4: one entry point per vector trap_init installs
- * (kernel/trap.c names them), and _alltraps.
+ * Lab 3, exercise 4: one entry point per vector that trap_init installs
+ * (kernel/trap.c names them), each made with TRAPHANDLER where the CPU
+ * pushes an error code and TRAPHANDLER_NOEC where it does not; then
+ * _alltraps, the common part.  On entry to _alltraps the stack holds
+ * the trap number and below it what the CPU pushed.  It pushes the rest
+ * of the Trapframe in reverse order of its fields (ds, es, then the
+ * general registers, with pushal), switches to the kernel's data
+ * segments, clears %ebp (a backtrace from the kernel must stop here,
+ * not follow the frame pointer a user program left), and calls trap()
+ * with a pointer to the frame; trap() never returns.
  */
+#if SOL >= 3
 TRAPHANDLER_NOEC(trap_divide, T_DIVIDE)
 TRAPHANDLER_NOEC(trap_debug, T_DEBUG)
 TRAPHANDLER_NOEC(trap_nmi, T_NMI)
@@ -93,15 +101,9 @@ trap_vectors:
 	.endr
 	.text
 
-/*
- * The common part: the stack now holds the trap number and below it
- * what the CPU pushed.  Push the rest of the Trapframe in reverse
- * order of its fields (ds, es, then the general registers), switch to
- * the kernel's data segments, clear %ebp, and call trap() with a
- * pointer to it.  %ebp still holds whatever the user left there: a
- * zero ends the chain of frames a backtrace follows, so that it never
- * walks into (or loops through) memory the user chose.
- */
+/* The common part (its contract is above).  A zero %ebp ends the chain
+ * of frames a backtrace follows, which would otherwise go on into
+ * whatever memory the user's %ebp names. */
 _alltraps:
 	pushl	%ds
 	pushl	%es

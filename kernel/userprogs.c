@@ -48,10 +48,10 @@ advance(void)
 	repeats_left = 1;
 	char *star = strchr(current_name, '*');
 	if (star != NULL) {
-		char *end;
+		char *count_end;
 		*star = '\0';
-		repeats_left = strtol(star + 1, &end, 10);
-		if (end == star + 1 || *end != '\0' || repeats_left < 0) {
+		repeats_left = strtol(star + 1, &count_end, 10);
+		if (count_end == star + 1 || *count_end != '\0' || repeats_left < 0) {
 			cprintf("run: '%s*%s': the repeat count must be a "
 				"number >= 0\n", current_name, star + 1);
 			repeats_left = 0;
@@ -73,10 +73,16 @@ start_together(char *names)
 		char *end = strfind(name, '+');
 		bool last = (*end == '\0');
 		*end = '\0';
-		const struct user_program *p = find_user_program(name);
+		/* NAME or NAME:ARG:ARG, as for a single program. */
+		char program[64];
+		size_t len = MIN((size_t) (strfind(name, ':') - name),
+				 sizeof(program) - 1);
+		memcpy(program, name, len);
+		program[len] = '\0';
+		const struct user_program *p = find_user_program(program);
 		if (p == NULL)
-			cprintf("run: no program called '%s'\n", name);
-		else if (env_create(p->name, p->image, p->size, ENV_TYPE_USER) == 0)
+			cprintf("run: no program called '%s'\n", program);
+		else if (env_create(name, p->image, p->size, ENV_TYPE_USER) == 0)
 			started++;
 		name = last ? end : end + 1;
 	}
@@ -100,16 +106,22 @@ start_next_program(void)
 			continue;
 		}
 #endif
-		const struct user_program *p = find_user_program(current_name);
+		/* "NAME:ARG:ARG": the program is NAME; env_create passes the
+		 * whole entry on as its argv. */
+		char name[sizeof(current_name)];
+		size_t len = strfind(current_name, ':') - current_name;
+		memcpy(name, current_name, len);
+		name[len] = '\0';
+		const struct user_program *p = find_user_program(name);
 		if (p == NULL) {
-			cprintf("run: no program called '%s'; there are:", current_name);
+			cprintf("run: no program called '%s'; there are:", name);
 			for (int i = 0; i < nuser_programs; i++)
 				cprintf(" %s", user_programs[i].name);
 			cprintf("\n");
 			repeats_left = 0;
 			continue;
 		}
-		if (env_create(p->name, p->image, p->size, ENV_TYPE_USER) == 0)
+		if (env_create(current_name, p->image, p->size, ENV_TYPE_USER) == 0)
 			return 0;
 	}
 	return -1;

@@ -8,6 +8,8 @@
  *     run=hello              one program
  *     run=hello,divzero      several, one after the other
  *     run=fuzzsys*10         the same program ten times in a row
+ *     run=forkexit:500:x     arguments after colons: argv = { "forkexit",
+ *                            "500", "x" } (lab 4)
  *     run=yield+yield        (lab 4) both at once, side by side
  * `make run-NAME` passes run=NAME.
  */

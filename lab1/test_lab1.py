@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from gradelib import GdbStub, Qemu, QemuMonitor, build, points, run_kernel, symbols
+from gradelib import GdbStub, Qemu, QemuMonitor, build, points, run_kernel, stubs, symbols
 
 # What kernel/boot/loader.c leaves in eax/ebx (kernel/boot/bootinfo.h).
 BOOTINFO_MAGIC = 0x4C4F5845
@@ -52,11 +52,10 @@ def frames(output, after=r"entering test_backtrace 0"):
     return result
 
 
-
-
 # ---------------------------------------------------------------- part A
 
 @points(5, part="A")
+@stubs()
 def test_boot_loader_enters_kernel(kernel_symbols):
     """The boot loader jumps to the kernel's physical entry point with
     eax = BOOTINFO_MAGIC and ebx = the boot information page."""
@@ -82,6 +81,7 @@ def test_boot_loader_enters_kernel(kernel_symbols):
 
 
 @points(5, part="A")
+@stubs()
 def test_banner_and_prompt(boot):
     """The kernel starts its output on a fresh serial line and reaches
     the monitor."""
@@ -91,12 +91,14 @@ def test_banner_and_prompt(boot):
 
 
 @points(5, part="A")
+@stubs()
 def test_memory_map_passed(boot):
     """The boot loader hands over the BIOS's E820 memory map."""
     boot.expect(r"Booted by the ExoLab boot loader, memory map: [1-9]\d* regions")
 
 
 @points(5, part="A")
+@stubs()
 def test_grub_boots():
     """GRUB boots the same kernel through its Multiboot header."""
     if not build().iso.exists():
@@ -114,12 +116,14 @@ def test_grub_boots():
 # ---------------------------------------------------------------- part B
 
 @points(10, part="B")
+@stubs("%o")
 def test_printf_octal(boot):
     """%o prints octal (exercise 8)."""
     boot.expect(r"6828 decimal is 15254 octal!", no=[PRINTF_NOT_IMPLEMENTED])
 
 
 @points(10, part="B")
+@stubs("%o")
 def test_printf_octal_width_and_flags(boot):
     """%o honours width, the 0 flag and the l modifier."""
     boot.expect(r"printf: octal \[10\] width \[   755\] zeros \[000755\] "
@@ -127,6 +131,7 @@ def test_printf_octal_width_and_flags(boot):
 
 
 @points(5, part="B")
+@stubs("%o")
 def test_printf_flags_and_widths(boot):
     """The rest of the engine: widths, flags, hex, long long, strings."""
     boot.expect(
@@ -141,16 +146,19 @@ def test_printf_flags_and_widths(boot):
 # ---------------------------------------------------------------- part C
 
 @points(2, part="C")
+@stubs()
 def test_help_lists_commands(boot):
     boot.expect(r"help\s+- .*", r"kerninfo\s+- .*", r"backtrace\s+- .*")
 
 
 @points(3, part="C")
+@stubs()
 def test_unknown_command(boot):
     boot.expect(r"(K> )?Unknown command 'xyzzy'")
 
 
 @points(5, part="C")
+@stubs()
 def test_kerninfo_matches_the_kernel(boot, kernel_symbols):
     """kerninfo's addresses are the kernel ELF's own symbols."""
     boot.expect(r"Special kernel symbols:")
@@ -161,8 +169,8 @@ def test_kerninfo_matches_the_kernel(boot, kernel_symbols):
             boot.fail(f"kerninfo does not show {name}")
         virt, phys = int(m.group("virt"), 16), int(m.group("phys"), 16)
         if virt != kernel_symbols[name] or phys != virt - KERNBASE:
-            boot.fail(f"kerninfo says {name} is at {virt:#x} (phys {phys:#x}); "
-                      f"the kernel's symbol table says {kernel_symbols[name]:#x}")
+            boot.fail(f"kerninfo says {name} is at {virt:08x} (phys {phys:08x}); "
+                      f"the kernel's symbol table says {kernel_symbols[name]:08x}")
     m = boot.match(r"Kernel executable memory footprint: (\d+)KB")
     size = kernel_symbols["end"] - kernel_symbols["entry"]
     if m is None or int(m.group(1)) != (size + 1023) // 1024:
@@ -170,6 +178,7 @@ def test_kerninfo_matches_the_kernel(boot, kernel_symbols):
 
 
 @points(3, part="C")
+@stubs()
 def test_readline_backspace():
     """Backspace (and DEL, which terminals send) erases the last
     character typed."""
@@ -179,6 +188,7 @@ def test_readline_backspace():
 
 
 @points(5, part="C")
+@stubs()
 def test_readline_bounds_long_lines():
     """A 3000-character command is cut, not overflowed, and the monitor
     keeps working."""
@@ -198,6 +208,7 @@ def boot_backtrace(boot):
 
 
 @points(5, part="C")
+@stubs("backtrace")
 def test_backtrace_frame_count(boot):
     """The backtrace walks every frame up to the entry code (ebp = 0)."""
     found = boot_backtrace(boot)
@@ -208,16 +219,18 @@ def test_backtrace_frame_count(boot):
 
 
 @points(5, part="C")
+@stubs("backtrace")
 def test_backtrace_arguments(boot):
     """Frames 2-7 are test_backtrace(0) ... test_backtrace(5)."""
     found = boot_backtrace(boot)
     firsts = [int(f.group("args").split()[0], 16) for f, _ in found[1:7]]
     if firsts != [0, 1, 2, 3, 4, 5]:
-        boot.fail("the first argument of frames 2-7 should be 0 1 2 3 4 5, "
-                  "got " + " ".join(map(str, firsts)))
+        boot.fail("the first argument of frames 2-7 should be 00000000 00000001 "
+                  "... 00000005, got " + " ".join("%08x" % a for a in firsts))
 
 
 @points(5, part="C")
+@stubs("backtrace")
 def test_backtrace_return_addresses(boot, kernel_symbols):
     """Each eip is a return address inside test_backtrace (frames 1-6)."""
     found = boot_backtrace(boot)
@@ -231,6 +244,7 @@ def test_backtrace_return_addresses(boot, kernel_symbols):
 
 
 @points(10, part="C")
+@stubs("backtrace")
 def test_backtrace_symbols_and_lines(boot, kernel_symbols):
     """Each frame names its file, line and function+offset (exercise 12)."""
     found = boot_backtrace(boot)
@@ -258,6 +272,7 @@ def test_backtrace_symbols_and_lines(boot, kernel_symbols):
 
 
 @points(5, part="C")
+@stubs("backtrace")
 def test_backtrace_command(boot):
     """The monitor's backtrace command walks from the monitor to i386_init."""
     boot.expect(r"K> backtrace", r"Stack backtrace:",
@@ -273,6 +288,7 @@ def test_backtrace_command(boot):
 # ------------------------------------------------ part A: the console devices
 
 @points(5, part="A")
+@stubs()
 def test_keyboard_input():
     """Typing on the PS/2 keyboard reaches the monitor: lower case, and
     Shift for capitals."""
@@ -294,6 +310,7 @@ def test_keyboard_input():
 
 
 @points(5, part="A")
+@stubs()
 def test_vga_console_shows_the_monitor():
     """The CGA/VGA text screen shows what the serial port does."""
     with Qemu("lab1-vga", monitor=True, timeout=30) as qemu:

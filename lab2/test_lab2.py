@@ -5,18 +5,28 @@ kernel's page directory, checked from the monitor.  Part D: detecting
 physical memory.
 """
 import re
+import struct
 
 import pytest
 
-from gradelib import build, points, run_kernel, symbols
+from gradelib import GdbStub, Qemu, build, points, run_kernel, stubs, symbols
 
 KERNBASE = 0xF0000000
 UPAGES = 0xEF000000
+UENVS = 0xEEC00000
+UVPT = 0xEF400000
+NENV = 1024
+PGSIZE = 4096
+PTE_P, PTE_U, PTE_PS = 0x1, 0x4, 0x80
+PAGEINFO_SIZE = 8       # struct PageInfo: pp_link, pp_ref (and padding)
+ENV_LINK_OFFSET = 68    # struct Env: env_tf (68 bytes), then env_link
 KSTACKTOP = KERNBASE
 KSTKSIZE = 8 * 4096
 PTSIZE = 4 << 20
 # Lab 2's own code must not panic.  (A later lab's unfinished stub may
 # panic after mem_init: that is that lab's failure, not this one's.)
+# Every lab 2 test runs mem_init, which needs exercise 1 first.
+ALLOCATOR_STUBS = ("boot_alloc", "page_init")
 NO_PANIC = [r"kernel panic at kernel/(pmap|pmap_check|memdetect|monitor_mem)\.c.*"]
 
 COMMANDS = [
@@ -61,6 +71,7 @@ def mapping_after(output, command):
 # ---------------------------------------------------------------- part A
 
 @points(10, part="A")
+@stubs(*ALLOCATOR_STUBS)
 def test_check_page_free_list(boot):
     """page_init puts exactly the free pages on the free list."""
     boot.expect(r"check_page_free_list\(\) succeeded!",
@@ -68,6 +79,7 @@ def test_check_page_free_list(boot):
 
 
 @points(10, part="A")
+@stubs(*ALLOCATOR_STUBS)
 def test_check_page_alloc(boot):
     """page_alloc and page_free: distinct pages, exhaustion, ALLOC_ZERO."""
     boot.expect(r"check_page_alloc\(\) succeeded!")
@@ -76,6 +88,7 @@ def test_check_page_alloc(boot):
 # ---------------------------------------------------------------- part B
 
 @points(20, part="B")
+@stubs(*ALLOCATOR_STUBS)
 def test_check_page(boot):
     """pgdir_walk, page_insert, page_lookup, page_remove, re-insertion."""
     boot.expect(r"check_page\(\) succeeded!")
@@ -84,12 +97,14 @@ def test_check_page(boot):
 # ---------------------------------------------------------------- part C
 
 @points(10, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_check_kern_pgdir(boot):
     """mem_init maps UPAGES, the kernel stack and KERNBASE correctly."""
     boot.expect(r"check_kern_pgdir\(\) succeeded!")
 
 
 @points(5, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_check_page_installed_pgdir(boot):
     """With kern_pgdir loaded, remapping a page takes effect (TLB)."""
     boot.expect(r"check_kern_pgdir\(\) succeeded!",
@@ -99,6 +114,7 @@ def test_check_page_installed_pgdir(boot):
 
 
 @points(5, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_kernbase_maps_physical_zero(boot):
     """KERNBASE maps physical 0, kernel read/write, not user (in
     kern_pgdir: the entry page directory maps it too)."""
@@ -112,6 +128,7 @@ def test_kernbase_maps_physical_zero(boot):
 
 
 @points(5, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_upages_is_user_read_only(boot, kernel_symbols):
     """UPAGES maps pages[] (just past the kernel) user read-only."""
     run = mapping_after(boot, COMMANDS[1])[0]
@@ -125,16 +142,26 @@ def test_upages_is_user_read_only(boot, kernel_symbols):
 
 
 @points(5, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_kernel_stack_and_guard(boot, kernel_symbols):
     """The boot stack sits below KSTACKTOP over an unmapped guard."""
     guard = mapping_after(boot, COMMANDS[2])
-    if len(guard) != 1 or guard[0].group(3) is not None:
+    if build().lab >= 4:
+        # From lab 4 on, the other CPUs' stacks sit below the guard, and
+        # CPU 0 has its own stack instead of the boot stack.
+        if guard[-1].group(3) is not None or int(guard[-1].group(1), 16) > 0xEFFF0000:
+            boot.fail("[KSTACKTOP - KSTKSIZE - KSTKGAP, KSTACKTOP - KSTKSIZE) "
+                      "must be unmapped: " + guard[-1].group(0).strip())
+    elif len(guard) != 1 or guard[0].group(3) is not None:
         boot.fail("[KSTACKTOP - PTSIZE, KSTACKTOP - KSTKSIZE) must be "
                   "unmapped: " + "; ".join(r.group(0).strip() for r in guard))
     stack = mapping_after(boot, COMMANDS[3])
     expected = kernel_symbols["bootstack"] - KERNBASE
+    # Lab 4's mem_init_mp moves CPU 0 to the first of the CPUs' stacks.
+    allowed = [expected] + ([kernel_symbols["percpu_kstacks"] - KERNBASE]
+                            if build().lab >= 4 else [])
     if (len(stack) != 1 or stack[0].group(3) is None
-            or int(stack[0].group(3), 16) != expected
+            or int(stack[0].group(3), 16) not in allowed
             or stack[0].group(4) != "W" or stack[0].group(5) != "-"):
         boot.fail(f"efff8000-efffffff should map the boot stack at pa "
                   f"{expected:08x} as P W -; showmappings says "
@@ -142,6 +169,7 @@ def test_kernel_stack_and_guard(boot, kernel_symbols):
 
 
 @points(3, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_nothing_mapped_low(boot):
     """Nothing is mapped below UTOP in the kernel's page directory."""
     runs = mapping_after(boot, COMMANDS[4])
@@ -150,6 +178,7 @@ def test_nothing_mapped_low(boot):
 
 
 @points(4, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_pages_command(boot):
     """`pages` counts match the memory detected."""
     total = boot.match(r"Physical memory: (\d+)K available.*")
@@ -163,6 +192,7 @@ def test_pages_command(boot):
 
 
 @points(3, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_dumpmem_virtual_and_physical(boot):
     """dumpmem reads the kernel's first bytes (the Multiboot magic) both
     at physical 0x100000 and at its virtual address."""
@@ -171,6 +201,7 @@ def test_dumpmem_virtual_and_physical(boot):
 
 
 @points(5, part="C")
+@stubs(*ALLOCATOR_STUBS)
 def test_monitor_commands_reject_bad_input():
     """Bad arguments print usage; nothing faults; setperm changes bits."""
     output = run_kernel("lab2-bad-input", [
@@ -189,6 +220,95 @@ def test_monitor_commands_reject_bad_input():
                   r"(K> )?pages: \d+ total.*", no=NO_PANIC)
 
 
+def roundup_page(n):
+    return (n + PGSIZE - 1) // PGSIZE * PGSIZE
+
+
+class KernelMemory:
+    """Reads the stopped kernel's memory through the gdb stub."""
+
+    def __init__(self, stub):
+        self.stub = stub
+
+    def read(self, address, length):
+        # The stub answers at most a few KiB per packet.
+        return b"".join(self.stub.read_memory(a, min(1024, address + length - a))
+                        for a in range(address, address + length, 1024))
+
+    def word(self, address):
+        return struct.unpack("<I", self.read(address, 4))[0]
+
+    def table(self, kva):
+        return struct.unpack("<1024I", self.read(kva, PGSIZE))
+
+
+def user_visible_pages(memory, pgdir):
+    """Every (va, pa) the user may read in pgdir, except UVPT (the page
+    tables, user-readable on purpose), found by walking the tables."""
+    for pdx, pde in enumerate(memory.table(pgdir)):
+        va = pdx << 22
+        if pde & (PTE_P | PTE_U) != PTE_P | PTE_U or va == UVPT:
+            continue
+        if pde & PTE_PS:
+            for i in range(1024):
+                yield va + i * PGSIZE, (pde & 0xFFC00000) + i * PGSIZE
+            continue
+        for ptx, pte in enumerate(memory.table(KERNBASE + (pde & ~0xFFF))):
+            if pte & (PTE_P | PTE_U) == PTE_P | PTE_U:
+                yield va + ptx * PGSIZE, pte & ~0xFFF
+
+
+@points(5, part="C")
+@stubs(*ALLOCATOR_STUBS)
+def test_only_pages_and_envs_are_user_visible(kernel_symbols):
+    """Read through the gdb stub, kern_pgdir lets the user see pages[]
+    at UPAGES and envs[] at UENVS, each exactly its size rounded up to a
+    page (not a whole PTSIZE), and nothing else but UVPT."""
+    with Qemu("lab2-user-visible", gdb=True, timeout=30) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            # The kernel reaches the monitor once mem_init is done (or
+            # after a panic).
+            stub.set_breakpoint(kernel_symbols["monitor"])
+            stop = stub.cont(timeout=25)
+            if not stop.startswith("T05"):
+                qemu.stop().fail(f"the kernel never reached the monitor ({stop!r})")
+            memory = KernelMemory(stub)
+            pgdir = memory.word(kernel_symbols["kern_pgdir"])
+            npages = memory.word(kernel_symbols["npages"])
+            pages = memory.word(kernel_symbols["pages"])
+            envs = memory.word(kernel_symbols["envs"]) if "envs" in kernel_symbols else 0
+            if not pgdir or not pages:
+                qemu.stop().fail("kern_pgdir or pages[] was never set up")
+            allowed = {}
+            for va in range(0, roundup_page(npages * PAGEINFO_SIZE), PGSIZE):
+                allowed[UPAGES + va] = pages - KERNBASE + va
+            if envs:
+                # env_init links envs[0] to envs[1]: that is the size
+                # of a struct Env in this kernel.
+                env_size = memory.word(envs + ENV_LINK_OFFSET) - envs
+                if not ENV_LINK_OFFSET < env_size < PGSIZE:
+                    qemu.stop().fail(f"envs[0].env_link is not &envs[1] "
+                                     f"(env_init): cannot size envs[]")
+                for va in range(0, roundup_page(NENV * env_size), PGSIZE):
+                    allowed[UENVS + va] = envs - KERNBASE + va
+            visible = dict(user_visible_pages(memory, pgdir))
+        finally:
+            stub.close()
+    output = qemu.stop()
+    extra = sorted(va for va in visible if va not in allowed)
+    if extra:
+        output.fail(f"{len(extra)} pages are user-visible beyond pages[] "
+                    f"(UPAGES..{UPAGES + roundup_page(npages * PAGEINFO_SIZE):08x}) "
+                    f"and envs[]: the first at va {extra[0]:08x} (pa "
+                    f"{visible[extra[0]]:08x}); map each array's size rounded "
+                    f"up to a page, not the whole PTSIZE slot")
+    wrong = sorted(va for va in visible if allowed.get(va) != visible[va])
+    if wrong:
+        output.fail(f"va {wrong[0]:08x} maps pa {visible[wrong[0]]:08x}, not "
+                    f"{allowed[wrong[0]]:08x}")
+
+
 # ---------------------------------------------------------------- part D
 
 def physical_memory(megabytes, cmdline=""):
@@ -203,6 +323,7 @@ def physical_memory(megabytes, cmdline=""):
 
 @pytest.mark.parametrize("megabytes", [32, 128])
 @points(3, part="D")
+@stubs(*ALLOCATOR_STUBS)
 def test_memory_detected(megabytes):
     output, total, base, extended = physical_memory(megabytes)
     # The BIOS keeps a little at the top for itself (ACPI tables).
@@ -214,6 +335,7 @@ def test_memory_detected(megabytes):
 
 
 @points(4, part="D")
+@stubs(*ALLOCATOR_STUBS)
 def test_memory_capped_at_kernbase_window():
     """With 512 MiB, the kernel uses the 256 MiB KERNBASE can map, and
     says so."""
@@ -225,6 +347,7 @@ def test_memory_capped_at_kernbase_window():
 
 
 @points(3, part="D")
+@stubs(*ALLOCATOR_STUBS)
 def test_cmos_fallback_without_memory_map():
     """memmap=off: no map, so the kernel falls back to CMOS, with a warning."""
     output, total, base, _ = physical_memory(64, cmdline="memmap=off")
@@ -236,6 +359,7 @@ def test_cmos_fallback_without_memory_map():
 
 
 @points(3, part="D")
+@stubs()
 def test_too_little_memory_panics_clearly():
     """With 4 MiB the kernel refuses, saying how much it needs; 8 MiB is
     enough."""
@@ -245,6 +369,7 @@ def test_too_little_memory_panics_clearly():
 
 
 @points(3, part="D")
+@stubs(*ALLOCATOR_STUBS)
 def test_grub_path_detects_memory():
     """Booted by GRUB, the kernel reads the Multiboot memory map."""
     if not build().iso.exists():

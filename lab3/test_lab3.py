@@ -3,15 +3,22 @@
 Part A: environments run and exceptions are caught.  Part B: page
 faults, breakpoints, system calls and user pointer checks.  Each test
 boots the kernel with one user program (run=NAME on the kernel command
-line) and reads what the kernel says about it.
+line) and reads what the kernel says about it.  Part "hostile": user
+programs that attack the kernel (user/hostile_*.c, docs/robustness.md).
 """
+import functools
 import re
 
 import pytest
+import gradelib
 
-from gradelib import points, run_kernel
+from gradelib import Qemu, QemuMonitor, points, run_kernel
 
 NO_PANIC = [r"kernel panic.*"]
+# What running any program needs (exercises 2, 4 and 7); the tests of
+# user pointers need user_mem_check (exercise 9) too.
+RUN_STUBS = ("env_init", "env_setup_vm", "region_alloc", "load_icode", "env_run",
+             "trap_init", "syscall")
 ENV = r"00001000"
 DONE = r"No runnable environments in the system!"
 
@@ -34,6 +41,7 @@ def trap_frame(trap, name, err=None):
 # ---------------------------------------------------------------- part A
 
 @points(20, part="A")
+@gradelib.stubs(*RUN_STUBS)
 def test_hello():
     """The first environment runs, prints, and exits gracefully."""
     output = run("hello")
@@ -47,6 +55,7 @@ def test_hello():
 
 
 @points(10, part="A")
+@gradelib.stubs(*RUN_STUBS)
 def test_divzero():
     output = run("divzero")
     output.expect(r"\[00000000\] new env %s" % ENV,
@@ -56,6 +65,7 @@ def test_divzero():
 
 
 @points(10, part="A")
+@gradelib.stubs(*RUN_STUBS)
 def test_softint():
     """`int $14` from user mode is a general protection fault."""
     output = run("softint")
@@ -65,6 +75,7 @@ def test_softint():
 
 
 @points(10, part="A")
+@gradelib.stubs(*RUN_STUBS)
 def test_badsegment():
     output = run("badsegment")
     output.expect(*trap_frame(13, "General Protection"),
@@ -72,6 +83,7 @@ def test_badsegment():
 
 
 @points(5, part="A")
+@gradelib.stubs(*RUN_STUBS)
 def test_environment_ids_and_sequence():
     """Programs run one after another; reusing slot 0 bumps the id's
     generation: 00001000, then 00002000."""
@@ -91,6 +103,7 @@ def test_environment_ids_and_sequence():
     ("faultwritekernel", "f0100000", 7),
 ], ids=["faultread", "faultreadkernel", "faultwrite", "faultwritekernel"])
 @points(5, part="B")
+@gradelib.stubs(*RUN_STUBS)
 def test_user_page_faults(program, va, err):
     """A user page fault destroys only the environment, with the error
     code saying user/kernel, read/write, not-present/protection."""
@@ -102,6 +115,7 @@ def test_user_page_faults(program, va, err):
 
 
 @points(10, part="B")
+@gradelib.stubs(*RUN_STUBS)
 def test_breakpoint_enters_monitor_and_continues():
     """int3 shows the trap frame and enters the monitor; stepi runs one
     instruction; continue resumes the program."""
@@ -115,6 +129,7 @@ def test_breakpoint_enters_monitor_and_continues():
 
 
 @points(10, part="B")
+@gradelib.stubs(*RUN_STUBS)
 def test_testbss():
     """A 4 MiB .bss is zeroed and writable; writing past it faults."""
     output = run("testbss")
@@ -130,6 +145,7 @@ def test_testbss():
     ("evilhello", "f010000c"),
 ], ids=["buggyhello", "buggyhello2", "evilhello"])
 @points(5, part="B")
+@gradelib.stubs(*RUN_STUBS, "user_mem_check")
 def test_user_pointers_are_checked(program, va):
     """sys_cputs checks the whole range: a bad pointer destroys the
     caller, never the kernel."""
@@ -140,6 +156,7 @@ def test_user_pointers_are_checked(program, va):
 
 
 @points(10, part="B")
+@gradelib.stubs(*RUN_STUBS)
 def test_malformed_elf_images_are_rejected():
     """Each broken ELF image fails to load with a message; the kernel
     goes on to run the next program."""
@@ -150,6 +167,7 @@ def test_malformed_elf_images_are_rejected():
 
 
 @points(3, part="B")
+@gradelib.stubs(*RUN_STUBS)
 def test_unknown_program_is_reported():
     output = run("nosuchprogram")
     output.expect(r"run: no program called 'nosuchprogram'; there are: .*hello.*",
@@ -157,6 +175,7 @@ def test_unknown_program_is_reported():
 
 
 @points(5, part="B")
+@gradelib.stubs(*RUN_STUBS)
 def test_user_panic_names_the_program():
     """A user panic says which environment and program, where and why,
     stops in the monitor, and exits on `continue`."""
@@ -167,7 +186,34 @@ def test_user_panic_names_the_program():
                   r"\[%s\] exiting gracefully" % ENV, DONE, no=NO_PANIC)
 
 
+SYSCALL_NAMES = {0: "sys_cputs", 1: "sys_cgetc", 2: "sys_getenvid", 3: "sys_env_destroy"}
+
+
+def fuzz_context(output):
+    """Where the fuzzer was when the run went wrong: the call the kernel
+    was handling (kernel/panic.c prints it after a panic), the run that
+    did not finish, and how to replay it."""
+    lines = []
+    call = output.match(r"  env ([0-9a-f]{8})'s last trap: system call (\d+) \((.*)\)")
+    if call:
+        number = int(call.group(2))
+        lines.append(f"the fuzzer (env {call.group(1)}) was making system call "
+                     f"{number} ({SYSCALL_NAMES.get(number, 'no such call')}) with "
+                     f"arguments ({call.group(3)}) when the kernel panicked")
+    started = output.matches(r"fuzzsys: env ([0-9a-f]{8}) seed (\d+)")
+    finished = len(output.matches(r"fuzzsys: \d+ calls survived.*"))
+    if len(started) > finished:
+        env, seed = started[finished].group(1), started[finished].group(2)
+        lines.append(f"fuzzer run {finished + 1} (env {env}, seed {seed}) did not "
+                     f"finish; replay it alone with: make run-fuzzsys-nox "
+                     f"EXTRA_CFLAGS=-DFUZZ_STREAM_SEED={seed}")
+    lines.append("lab3/README.md, exercise 10, \"When the fuzzer finds something\", "
+                 "explains the fuzzer's messages")
+    return "".join("\n    " + line for line in lines)
+
+
 @points(10, part="B")
+@gradelib.stubs(*RUN_STUBS, "user_mem_check")
 def test_fuzzer_finds_no_fault_and_no_leak():
     """100,000 random system calls (10 fuzzer runs of 10,000, each
     checking every answer and ending with one fatal call): no panic, each
@@ -175,6 +221,13 @@ def test_fuzzer_finds_no_fault_and_no_leak():
     runs = 10
     before = run_kernel("lab3-pages-before-fuzz", ["pages"])
     output = run(f"fuzzsys*{runs}", ["pages"], timeout=120)
+    try:
+        check_fuzz_run(output, before, runs)
+    except gradelib.GradeFailure as failure:
+        raise gradelib.GradeFailure(str(failure) + fuzz_context(output)) from None
+
+
+def check_fuzz_run(output, before, runs):
     output.expect(DONE, no=NO_PANIC + [r".*user panic.*"])
     survived = output.matches(r"fuzzsys: (\d+) calls survived, all answers as expected")
     if len(survived) != runs or sum(int(m.group(1)) for m in survived) < 100000:
@@ -189,3 +242,273 @@ def test_fuzzer_finds_no_fault_and_no_leak():
     if free_before.group(2) != free_after.group(2):
         output.fail(f"free pages: {free_before.group(2)} before fuzzing, "
                     f"{free_after.group(2)} after: pages leaked")
+
+
+# ------------------------------------------------------ hostile programs
+#
+# Each user/hostile_*.c program makes one attack per run; a test runs it
+# once per attack (run=hostile_NAME*N), then hello, then types `pages`
+# in the final monitor.  Every attack must destroy only its own
+# environment (or be answered with an error), the kernel must go on to
+# run hello, and every page must be free again.
+
+# A hostile program ends a line with "!" only when an attack worked.
+HOSTILE_NO = NO_PANIC + [r"hostile_\w+: .*!"]
+PAGES = r"(K> )?pages: \d+ total, (\d+) free.*"
+
+
+@functools.lru_cache(maxsize=None)
+def free_pages_at_boot():
+    output = run_kernel("lab3-pages-at-boot", ["pages"])
+    m = output.match(PAGES)
+    if not m:
+        output.fail("missing the `pages` output of a kernel that ran nothing")
+    return int(m.group(2))
+
+
+def run_hostile(programs, commands=(), **options):
+    """Runs programs, then hello; checks that the kernel survived and
+    that no page was lost.  Returns the output."""
+    output = run(programs + ",hello", [*commands, "pages"], **options)
+    output.expect(r"hello, world", DONE, PAGES, no=HOSTILE_NO)
+    free = int(output.match(PAGES).group(2))
+    if free != free_pages_at_boot():
+        output.fail(f"free pages: {free_pages_at_boot()} at boot, {free} after "
+                    f"the hostile programs and hello: pages leaked")
+    return output
+
+
+def environments(output, program):
+    """The lines each environment running `program` printed, from its
+    "new env" line to its "free env" line, in order."""
+    runs, current, envid = [], None, None
+    for line in output.lines:
+        m = re.match(r"\[00000000\] new env ([0-9a-f]{8})$", line)
+        if m:
+            current, envid = [line], m.group(1)
+            continue
+        if current is None:
+            continue
+        current.append(line)
+        if line == f"[{envid}] free env {envid}":
+            if any(l.startswith(program + ":") for l in current):
+                runs.append(current)
+            current = None
+    return runs
+
+
+def destroyed(lines):
+    """Whether the kernel destroyed this environment (it did not exit)."""
+    return not any(re.search(r"exiting gracefully", l) for l in lines)
+
+
+def expect_runs(output, program, count):
+    runs = environments(output, program)
+    if len(runs) != count:
+        output.fail(f"expected {count} runs of {program} from creation to "
+                    f"\"free env\"; found {len(runs)}")
+    return runs
+
+
+@points(5, part="hostile")
+@gradelib.stubs(*RUN_STUBS)
+def test_pic_is_remapped_and_masked():
+    """Both 8259 PICs deliver IRQ 0-15 on vectors 32-47, not on the
+    exception vectors, and every line is masked (QEMU's `info pic`)."""
+    with Qemu("lab3-pic", program="hello", monitor=True) as qemu:
+        position = qemu.wait_for(r"K> ")
+        state = ""
+        if position is not None:
+            monitor = QemuMonitor(qemu.monitor_socket)
+            try:
+                state = monitor.command("info pic")
+            finally:
+                monitor.close()
+    output = qemu.stop()
+    output.expect(DONE, no=NO_PANIC)
+    for pic, base in (("pic0", "20"), ("pic1", "28")):
+        m = re.search(pic + r": .*imr=([0-9a-f]+) .*irq_base=([0-9a-f]+)", state)
+        if not m:
+            output.fail(f"QEMU's `info pic` did not show {pic}:\n{state}")
+        if m.group(2) != base or m.group(1) != "ff":
+            output.fail(f"{pic} has irq_base={m.group(2)} imr={m.group(1)}; expected "
+                        f"irq_base={base} (IRQ_OFFSET) and imr=ff (all masked)")
+
+
+@points(10, part="hostile")
+@gradelib.stubs(*RUN_STUBS)
+def test_hostile_int_every_vector():
+    """`int $N` for every N from 0 to 255: a breakpoint for 3, a system
+    call for 48, and for any other N a general protection fault whose
+    error code names gate N; each destroys only its environment."""
+    output = run_hostile("hostile_int*256", ["continue"], timeout=60)
+    for vector, lines in enumerate(expect_runs(output, "hostile_int", 256)):
+        text = "\n".join(lines)
+        if f"hostile_int: int ${vector}" not in text:
+            output.fail(f"run {vector} of hostile_int did not try int ${vector}")
+        if vector == 3:
+            ok = "trap 0x00000003 Breakpoint" in text and \
+                 "survived int $3" in text and not destroyed(lines)
+        elif vector == 48:
+            ok = re.search(r"survived int \$48, eax -\d+", text) is not None
+        else:
+            ok = destroyed(lines) and "trap 0x0000000d General Protection" in text \
+                 and "err  0x%08x" % (vector * 8 + 2) in text
+        if not ok:
+            output.fail(f"int ${vector} from user mode: expected "
+                        + ("a breakpoint, then `continue`" if vector == 3 else
+                           "a system call error" if vector == 48 else
+                           f"a general protection fault with error code "
+                           f"0x{vector * 8 + 2:x} that destroys the environment")
+                        + ", but got:\n      " + "\n      ".join(lines[:24]))
+
+
+HOSTILE_PRIV_CASES = 22
+
+
+@points(5, part="hostile")
+@gradelib.stubs(*RUN_STUBS)
+def test_hostile_privileged_instructions():
+    """cli, sti, hlt, in/out, lgdt/lidt/ltr, control and debug
+    registers, MSRs... from user mode: each is a general protection
+    fault that destroys only the environment; popf cannot raise IOPL."""
+    output = run_hostile(f"hostile_priv*{HOSTILE_PRIV_CASES}")
+    for case, lines in enumerate(expect_runs(output, "hostile_priv", HOSTILE_PRIV_CASES)):
+        text = "\n".join(lines)
+        if not destroyed(lines) or not re.search(
+                r"trap 0x0000000[d6] (General Protection|Invalid Opcode)", text):
+            output.fail(f"privileged instruction (hostile_priv case {case}) was not "
+                        f"a fault that destroyed the environment:\n      "
+                        + "\n      ".join(lines[:24]))
+    output.expect(r"hostile_priv: after popf, IOPL 0 IF 0")
+
+
+# (vector, error code or None) for each case of user/hostile_exc.c
+HOSTILE_EXC_CASES = [(6, 0), (5, 0), ((1, 6), None), (1, None), (13, 4 * 8 + 2)]
+
+
+@points(5, part="hostile")
+@gradelib.stubs(*RUN_STUBS)
+def test_hostile_exceptions():
+    """ud2, bound, icebp, a trap flag the program set itself, into: each
+    is reported as its own exception and destroys only the environment
+    (a debug trap the monitor did not ask for is no monitor step)."""
+    output = run_hostile(f"hostile_exc*{len(HOSTILE_EXC_CASES)}")
+    runs = expect_runs(output, "hostile_exc", len(HOSTILE_EXC_CASES))
+    for case, (lines, (vectors, err)) in enumerate(zip(runs, HOSTILE_EXC_CASES)):
+        vectors = vectors if isinstance(vectors, tuple) else (vectors,)
+        text = "\n".join(lines)
+        ok = destroyed(lines) and any(f"  trap 0x{v:08x} " in text for v in vectors)
+        if err is not None:
+            ok = ok and f"  err  0x{err:08x}" in text
+        if not ok or "stepped to" in text:
+            output.fail(f"hostile_exc case {case} should be trap "
+                        f"{' or '.join(map(str, vectors))}, destroying the "
+                        f"environment:\n      " + "\n      ".join(lines[:24]))
+
+
+HOSTILE_IRET_CASES = 12
+
+
+@points(10, part="hostile")
+@gradelib.stubs(*RUN_STUBS)
+def test_hostile_iret_frames_and_selectors():
+    """iret into virtual-8086 mode, with NT set, to kernel or data
+    segments, far jumps and segment loads through forbidden selectors:
+    each destroys only the environment, the vm86 ones included."""
+    output = run_hostile(f"hostile_iret*{HOSTILE_IRET_CASES}")
+    runs = expect_runs(output, "hostile_iret", HOSTILE_IRET_CASES)
+    for case, lines in enumerate(runs):
+        if not destroyed(lines):
+            output.fail(f"hostile_iret case {case} was not destroyed:\n      "
+                        + "\n      ".join(lines[:24]))
+    for case in (0, 1, 2):
+        if not any(re.match(r"  flag 0x000[2-3]....", l) for l in runs[case]):
+            output.fail(f"hostile_iret case {case} should have trapped in "
+                        f"virtual-8086 mode (EFLAGS.VM in the trap frame)")
+    output.expect(r"hostile_iret: landed at user code, eflags 0000[0-9a-f]{2}[0-9a-f]{2}",
+                  no=[r"hostile_iret: IOPL is .*"])
+
+
+@points(5, part="hostile")
+@gradelib.stubs(*RUN_STUBS)
+def test_hostile_backtrace_ignores_user_frame_pointers():
+    """int3 with a garbage ebp, then with one that points at itself:
+    `backtrace` in the monitor shows only kernel frames and ends; the
+    program resumes with its registers intact."""
+    output = run_hostile("hostile_backtrace",
+                         ["backtrace", "continue", "backtrace", "continue"])
+    output.expect(r"hostile_backtrace: int3 with a garbage ebp dead0000",
+                  r"K> backtrace", r"Stack backtrace:", r"K> continue",
+                  r"hostile_backtrace: resumed with ebp dead0000",
+                  r"hostile_backtrace: int3 with a self-referencing ebp (008[0-9a-f]{5})",
+                  r"K> backtrace", r"Stack backtrace:", r"K> continue",
+                  r"hostile_backtrace: resumed with ebp 008[0-9a-f]{5}",
+                  r"\[%s\] exiting gracefully" % ENV)
+    start = 0
+    for _ in range(2):
+        start = output.find(r"K> backtrace", start) + 1
+        end = output.find(r"K> continue", start)
+        frames = [l for l in output.lines[start:end] if l.startswith("  ebp ")]
+        if end - start > 40:
+            output.fail("backtrace printed more than 40 lines: does it follow a "
+                        "chain of frames that never ends?")
+        for line in frames:
+            m = re.match(r"  ebp ([0-9a-f]{8})  eip", line)
+            if m and not (0xef000000 <= int(m.group(1), 16) < 0xf1000000):
+                output.fail(f"backtrace followed a frame outside the kernel "
+                            f"stack: {line}")
+
+
+@points(10, part="hostile")
+@gradelib.stubs(*RUN_STUBS)
+def test_hostile_fpu_state_is_per_environment():
+    """Three environments in a row each find a freshly reset FPU (no
+    x87/SSE registers and no pending x87 exception of the previous one),
+    keep their own state across a system call, and only the one that
+    raises its own pending exception dies of it."""
+    output = run_hostile("hostile_fpu*3")
+    runs = expect_runs(output, "hostile_fpu", 3)
+    for case, lines in enumerate(runs):
+        text = "\n".join(lines)
+        for what in ("a clean FPU", "no pending exception",
+                     "my FPU state survived a system call"):
+            if f"hostile_fpu: case {case}: {what}" not in text:
+                output.fail(f"hostile_fpu case {case} did not report \"{what}\":"
+                            "\n      " + "\n      ".join(lines[:24]))
+        raised = "trap 0x00000010 x87 FPU Floating-Point Error" in text
+        if raised != (case == 2) or destroyed(lines) != (case == 2):
+            output.fail(f"hostile_fpu case {case}: only case 2 should die, of "
+                        f"its own x87 exception (trap 0x10):\n      "
+                        + "\n      ".join(lines[:24]))
+    output.expect(no=[r"hostile_fpu: inherited .*", r"hostile_fpu: my own state .*"])
+
+
+@points(5, part="hostile")
+@gradelib.stubs(*RUN_STUBS)
+def test_hostile_stack_pointers():
+    """System calls made with esp at 0, odd, in the kernel's half or at
+    the top of memory all work; pushing onto the kernel's memory is a
+    user page fault."""
+    output = run_hostile("hostile_stack")
+    output.expect(r"hostile_stack: 11 of 11 system calls with odd stack "
+                  r"pointers answered right",
+                  r"\[%s\] user fault va f0000ffc ip 008[0-9a-f]{5}" % ENV,
+                  r"  err  0x00000007 \[user, write, protection\]",
+                  r"\[%s\] free env %s" % (ENV, ENV))
+
+
+@points(5, part="hostile")
+@gradelib.stubs(*RUN_STUBS)
+def test_hostile_text_and_rodata_are_read_only():
+    """A program's .text and .rodata are mapped read-only, as their ELF
+    program headers ask: writing them is a user protection fault."""
+    output = run_hostile("hostile_text*2")
+    for case, lines in enumerate(expect_runs(output, "hostile_text", 2)):
+        text = "\n".join(lines)
+        if not re.search(r"user fault va 008[0-9a-f]{5} ip 008[0-9a-f]{5}", text) \
+                or "err  0x00000007 [user, write, protection]" not in text:
+            output.fail(f"writing the program's "
+                        f"{'.text' if case == 0 else '.rodata'} should be a user "
+                        f"write fault on a present page (error code 7):\n      "
+                        + "\n      ".join(lines[:24]))

@@ -1,28 +1,500 @@
-"""Lab 4: several CPUs, preemptive scheduling, the exokernel's page and
-environment calls, user-level page faults, copy-on-write fork and IPC.
+"""Lab 4: the exokernel's page, environment and IPC calls, user-level
+page faults, copy-on-write fork and IPC in the library OS.
 
-Part A: multiprocessor boot and cooperative scheduling; part B:
-copy-on-write fork; part C: preemption and IPC.
+Part A: the environment and page calls (dumbfork, every error return).
+Part B: user page-fault upcalls and copy-on-write fork.  Part C: IPC.
+Each test boots the kernel with one user program (run=NAME on the
+kernel command line).  Where a line could be printed without the work
+being done, the test also looks at the machine: the page tables through
+QEMU's monitor, the registers and the exception stack through the gdb
+stub, the free page count through the kernel monitor's `pages`.
 """
+import random
+import re
 import time
 
 import pytest
 
-from gradelib import GdbStub, Qemu, build, points, run_kernel, symbols
+from gradelib import GdbStub, Qemu, QemuMonitor, build, points, run_kernel, symbols
 
-NO_PANIC = [r"kernel panic.*"]
+NO_PANIC = [r".*kernel panic.*"]
+NO_USER_PANIC = NO_PANIC + [r".*user panic.*"]
 DONE = r"No runnable environments in the system!"
-PROMPT = r"K> "
+PAGES = r"(K> )?pages: \d+ total, (\d+) free.*"
+
+UXSTACKTOP = 0xEEC00000
+PGSIZE = 4096
+PTE_P, PTE_W, PTE_U, PTE_COW = 0x1, 0x2, 0x4, 0x800
 
 
 def run(program, commands=(), **options):
-    return run_kernel(f"lab4-{program.replace('*', 'x').replace(',', '+')}",
-                      commands, program=program, **options)
+    name = re.sub(r"[^\w.-]", "_", program)
+    return run_kernel(f"lab4-{name}", commands, program=program, **options)
+
+
+def user_symbols(program):
+    return symbols(build().require(build().objdir / "user" / program))
 
 
 @pytest.fixture(scope="module")
-def kernel_symbols():
-    return symbols(build().require(build().kernel))
+def boot_free_pages():
+    """The free page count after a boot that runs nothing."""
+    output = run_kernel("lab4-pages-at-boot", ["pages"])
+    m = output.match(PAGES)
+    if not m:
+        output.fail("the kernel monitor's `pages` printed no count")
+    return int(m.group(2))
+
+
+def expect_free_pages(output, boot_free_pages, after=""):
+    m = output.match(PAGES)
+    if not m:
+        output.fail("missing the `pages` line after the run")
+    if int(m.group(2)) != boot_free_pages:
+        output.fail(f"{boot_free_pages} free pages after booting, "
+                    f"{m.group(2)} after {after or 'the run'}: pages leaked")
+
+
+# ---------------------------------------------------------------- part A
+
+@points(10, part="A")
+def test_dumbfork():
+    """sys_exofork, sys_page_alloc/map/unmap and sys_env_set_status: a
+    child made by hand runs with a copy of its parent's memory."""
+    output = run("dumbfork")
+    # Each in its own order; how the two interleave is the scheduler's
+    # business (the timer may preempt either between its yields).
+    output.expect(r"\[00001000\] new env 00001001",
+                  *[r"%d: I am the parent!" % i for i in range(10)],
+                  no=NO_USER_PANIC)
+    output.expect(r"\[00001000\] new env 00001001",
+                  *[r"%d: I am the child!" % i for i in range(20)],
+                  r"\[00001001\] exiting gracefully", DONE)
+    output.expect(r"9: I am the parent!", r"\[00001000\] exiting gracefully",
+                  r"19: I am the child!")
+
+
+# Every call of user/syserrors.c and what it must return.  The error
+# numbers are inc/error.h's: E_BAD_ENV 2, E_INVAL 3, E_FAULT 6,
+# E_IPC_NOT_RECV 7.
+SYSCALL_ERRORS = [
+    ("sys_page_alloc(bad envid)", -2), ("sys_page_alloc(va UTOP)", -3),
+    ("sys_page_alloc(va kernel)", -3), ("sys_page_alloc(va unaligned)", -3),
+    ("sys_page_alloc(perm no PTE_U)", -3), ("sys_page_alloc(perm no PTE_P)", -3),
+    ("sys_page_alloc(perm PTE_PCD)", -3), ("sys_page_alloc(perm PTE_G)", -3),
+    ("sys_page_alloc(ok)", 0), ("sys_page_alloc(read-only)", 0),
+    ("sys_page_map(bad src envid)", -2), ("sys_page_map(bad dst envid)", -2),
+    ("sys_page_map(srcva UTOP)", -3), ("sys_page_map(srcva unaligned)", -3),
+    ("sys_page_map(dstva UTOP)", -3), ("sys_page_map(dstva unaligned)", -3),
+    ("sys_page_map(srcva unmapped)", -3), ("sys_page_map(perm no PTE_U)", -3),
+    ("sys_page_map(perm PTE_PWT)", -3),
+    ("sys_page_map(writable from read-only)", -3),
+    ("sys_page_map(read-only from read-only)", 0),
+    ("sys_page_unmap(bad envid)", -2), ("sys_page_unmap(va UTOP)", -3),
+    ("sys_page_unmap(va unaligned)", -3), ("sys_page_unmap(mapped)", 0),
+    ("sys_page_unmap(unmapped)", 0),
+    ("sys_env_set_pgfault_upcall(bad envid)", -2),
+    ("sys_env_set_pgfault_upcall(self)", 0),
+    ("sys_ipc_try_send(bad envid)", -2), ("sys_ipc_try_send(not receiving)", -7),
+    ("sys_ipc_try_send(srcva unaligned)", -3),
+    ("sys_ipc_try_send(srcva unmapped)", -3),
+    ("sys_ipc_try_send(perm no PTE_P)", -3),
+    ("sys_ipc_try_send(writable from read-only)", -3),
+    ("sys_ipc_recv(dstva unaligned)", -3),
+    ("sys_ipc_call(dstva unaligned)", -3), ("sys_ipc_call(bad envid)", -2),
+    ("sys_ipc_call(not receiving)", -7),
+    ("sys_ipc_reply_recv(srcva unmapped)", -3),
+    ("syscall(NSYSCALLS)", -3),
+    ("sys_env_set_trapframe(unmapped tf)", -6),
+    ("sys_env_set_trapframe(kernel tf)", -6),
+    ("sys_env_set_trapframe(bad envid)", -2), ("sys_env_set_trapframe(child)", 0),
+    ("sys_env_set_status(child, ENV_FREE)", -3),
+    ("sys_env_set_status(child, ENV_RUNNING)", -3),
+    ("sys_env_set_status(child, 99)", -3), ("sys_env_set_status(bad envid)", -2),
+    ("sys_env_set_status(child, ENV_NOT_RUNNABLE)", 0),
+    ("sys_env_destroy(child)", 0), ("sys_env_destroy(child again)", -2),
+    ("sys_page_alloc(parent)", -2), ("sys_page_map(from parent)", -2),
+    ("sys_page_map(to parent)", -2), ("sys_page_unmap(parent)", -2),
+    ("sys_env_set_status(parent)", -2), ("sys_env_set_trapframe(parent)", -2),
+    ("sys_env_set_pgfault_upcall(parent)", -2), ("sys_env_destroy(parent)", -2),
+    ("sys_env_destroy(bad envid)", -2),
+]
+
+
+@points(15, part="A")
+def test_every_error_return(boot_free_pages):
+    """Every lab 4 call rejects each kind of bad argument with its own
+    error, through the library's stubs, which hand every error back
+    (nothing panics); no page is lost on any error path."""
+    output = run("syserrors", ["pages"])
+    lines = [r"syserrors: %s = %d" % (re.escape(what), value)
+             for what, value in SYSCALL_ERRORS]
+    output.expect(*lines, r"syserrors: done", DONE, no=NO_USER_PANIC)
+    expect_free_pages(output, boot_free_pages)
+
+
+@points(5, part="A")
+def test_set_trapframe_keeps_user_mode():
+    """sys_env_set_trapframe forces the user segments, interrupts on,
+    IOPL 0, and no VM or NT flag, whatever the frame asks for."""
+    output = run("syserrors")
+    m = output.match(r"syserrors: child's frame: cs (\w+) ds (\w+) ss (\w+) "
+                     r"eflags ([0-9a-f]{8})")
+    if not m:
+        output.fail("missing the child's frame line")
+    cs, ds, ss, eflags = (int(g, 16) for g in m.groups())
+    problems = []
+    if (cs, ds, ss) != (0x1B, 0x23, 0x23):
+        problems.append(f"segments cs {cs:04x} ds {ds:04x} ss {ss:04x}, "
+                        f"expected 001b 0023 0023")
+    if not eflags & 0x200:
+        problems.append("interrupts off (FL_IF clear)")
+    if eflags & 0x3000:
+        problems.append(f"IOPL {(eflags >> 12) & 3}, expected 0")
+    if eflags & (0x20000 | 0x4000):
+        problems.append("VM or NT set")
+    if not eflags & 1:
+        problems.append("the carry flag the frame asked for was dropped")
+    if problems:
+        output.fail("the child's trap frame: " + "; ".join(problems))
+
+
+# ---------------------------------------------------------------- part B
+
+@points(5, part="B")
+def test_faultread_without_handler():
+    """Without an upcall, a user fault still destroys only the faulting
+    environment."""
+    output = run("faultread")
+    output.expect(r"\[00001000\] user fault va 00000000 ip 008[0-9a-f]{5}",
+                  r"\[00001000\] free env 00001000", DONE,
+                  no=NO_PANIC + [r"I read .*"])
+
+
+@points(10, part="B")
+def test_faultdie_upcall_on_exception_stack():
+    """The upcall runs the handler on the exception stack with the
+    fault's address and error code (checked in memory at the handler's
+    first instruction, through the gdb stub)."""
+    handler = user_symbols("faultdie")["handler"]
+    with Qemu("lab4-faultdie-gdb", program="faultdie", gdb=True, timeout=20) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            stub.set_breakpoint(handler)
+            stop = stub.cont(timeout=15)
+            regs = stub.registers()
+            utf_va = int.from_bytes(stub.read_memory(regs["esp"] + 4, 4), "little")
+            utf = stub.read_memory(utf_va, 52)
+        finally:
+            stub.close()
+    output = qemu.stop()
+    if not stop.startswith("T05") or regs["eip"] != handler:
+        output.fail(f"the handler never ran (stop {stop!r}, eip {regs['eip']:#x})")
+    esp = regs["esp"]
+    if not UXSTACKTOP - PGSIZE <= esp < UXSTACKTOP:
+        output.fail(f"the handler ran with esp {esp:#010x}, not on the "
+                    f"exception stack [{UXSTACKTOP - PGSIZE:#x}, {UXSTACKTOP:#x})")
+    fault_va = int.from_bytes(utf[0:4], "little")
+    err = int.from_bytes(utf[4:8], "little")
+    if fault_va != 0xDEADBEEF or err & 7 != 6:
+        output.fail(f"the UTrapframe says fault va {fault_va:#010x} err {err:#x}; "
+                    f"expected va 0xdeadbeef, err 6 (user, write, not present)")
+
+
+@points(5, part="B")
+def test_faultdie():
+    output = run("faultdie")
+    output.expect(r"i faulted at va deadbeef, err 6, on the exception stack",
+                  r"\[00001000\] exiting gracefully", DONE,
+                  no=NO_USER_PANIC + [r".*user fault.*"])
+
+
+@points(10, part="B")
+def test_faultregs_every_register_survives():
+    """After the handler, the faulting instruction resumes with every
+    general register, esp and eflags as they were: compared through the
+    gdb stub before the fault and after the upcall returns, besides the
+    program's own check with random values."""
+    syms = user_symbols("faultregs")
+    fault_insn = syms["fault_insn"]
+    after_insn = fault_insn + 5          # movl %eax, 0x00B00000: a1-form, 5 bytes
+    with Qemu("lab4-faultregs-gdb", program="faultregs", gdb=True, timeout=20) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            stub.set_breakpoint(fault_insn)
+            stop1 = stub.cont(timeout=15)
+            before = stub.registers()
+            stub.clear_breakpoint(fault_insn)
+            stub.set_breakpoint(after_insn)
+            stop2 = stub.cont(timeout=15)
+            after = stub.registers()
+            runs = int.from_bytes(stub.read_memory(syms["handler_runs"], 4), "little")
+            stub.clear_breakpoint(after_insn)
+            stub._send("c")             # let it finish; no stop to wait for
+        finally:
+            stub.close()
+        qemu.wait_for(r"K> ")
+    output = qemu.stop()
+    if not stop1.startswith("T05") or not stop2.startswith("T05"):
+        output.fail(f"did not stop at the faulting write and after it ({stop1!r}, {stop2!r})")
+    if after["eip"] != after_insn or runs != 1:
+        output.fail(f"after the fault: eip {after['eip']:#x} (expected "
+                    f"{after_insn:#x}), handler ran {runs} times (expected 1)")
+    changed = [f"{r} {before[r]:#010x} -> {after[r]:#010x}"
+               for r in ("eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp")
+               if before[r] != after[r]]
+    flags = 0xCD5                        # CF PF AF ZF SF DF OF
+    if (before["eflags"] ^ after["eflags"]) & flags:
+        changed.append(f"eflags {before['eflags']:#x} -> {after['eflags']:#x}")
+    if changed:
+        output.fail("the upcall changed registers: " + ", ".join(changed))
+    output.expect(r"faultregs: every register and eflags survived the upcall",
+                  DONE, no=NO_USER_PANIC + [r"faultregs: .* is .*, not .*"])
+
+
+@points(10, part="B")
+def test_faultalloc_nested_fault():
+    """A handler that faults itself: the nested UTrapframe goes below
+    the first, and both faults are handled."""
+    output = run("faultalloc")
+    output.expect(r"fault deadbeef", r"this string was faulted in at deadbeef",
+                  r"fault cafebffe", r"fault cafec000",
+                  r"this string was faulted in at cafebffe",
+                  r"\[00001000\] exiting gracefully", DONE,
+                  no=NO_USER_PANIC + [r".*user fault.*"])
+
+
+@points(5, part="B")
+def test_faultallocbad():
+    """The kernel's own check of a user pointer destroys the caller: no
+    upcall."""
+    output = run("faultallocbad")
+    output.expect(r"\[00001000\] user_mem_check assertion failure for va deadbeef",
+                  r"\[00001000\] free env 00001000", DONE,
+                  no=NO_PANIC + [r"faultallocbad: the handler ran.*"])
+
+
+@pytest.mark.parametrize("program,why", [
+    ("faultnostack", r"the user exception stack is not mapped writable"),
+    ("faultbadhandler", r"the page fault upcall is not mapped for the user"),
+    ("faultevilhandler", r"the page fault upcall is not mapped for the user"),
+], ids=["faultnostack", "faultbadhandler", "faultevilhandler"])
+@points(5, part="B")
+def test_bad_upcall_setups_destroy_the_env(program, why):
+    """No exception stack, an unmapped upcall or one in the kernel: the
+    environment is destroyed with a message; the kernel runs on."""
+    output = run(f"{program},hello")
+    output.expect(r"\[00001000\] %s \(upcall [0-9a-f]{8}, esp [0-9a-f]{8}\)" % why,
+                  r"\[00001000\] user fault va 00000000 ip 008[0-9a-f]{5}",
+                  r"\[00001000\] free env 00001000", r"hello, world", DONE,
+                  no=NO_PANIC + [r"%s: survived.*" % program])
+
+
+def forktree_names(depth=3):
+    names = [""]
+    for d in range(depth):
+        names += [n + c for n in names if len(n) == d for c in "01"]
+    return names
+
+
+@points(10, part="B")
+def test_forktree(boot_free_pages):
+    """fork makes a tree of 15 environments, each with its own name;
+    afterwards every page is free again."""
+    output = run("forktree", ["pages"])
+    output.expect(DONE, no=NO_USER_PANIC + [r".*user fault.*"])
+    for name in forktree_names():
+        output.expect(r"[0-9a-f]{4}: I am '%s'" % name)
+    if len(output.matches(r"\[[0-9a-f]{8}\] exiting gracefully")) != 15:
+        output.fail("expected 15 environments to exit gracefully")
+    expect_free_pages(output, boot_free_pages)
+
+
+def read_pte(monitor, va):
+    """The PTE that maps va in the page directory CR3 points at, read
+    from physical memory through QEMU's monitor; None if absent."""
+    regs = monitor.command("info registers")
+    m = re.search(r"CR3=([0-9a-f]+)", regs)
+    if not m:
+        return None
+    cr3 = int(m.group(1), 16)
+
+    def word(pa):
+        text = monitor.command("xp /1wx 0x%x" % pa)
+        return int(text.split(":")[-1].strip(), 16)
+
+    pde = word((cr3 & ~0xFFF) + (va >> 22) * 4)
+    if not pde & PTE_P:
+        return None
+    return word((pde & ~0xFFF) + ((va >> 12) & 0x3FF) * 4)
+
+
+@points(15, part="B")
+def test_fork_maps_copy_on_write():
+    """After fork, the data page is read-only and PTE_COW in both
+    parent and child, on the same physical page; after the child writes
+    it, the child's is writable on a page of its own, and neither sees
+    the other's value (the PTEs read from physical memory at each
+    breakpoint, through QEMU's monitor)."""
+    ptes = {}
+    with Qemu("lab4-forkcow", program="forkcow", monitor=True, timeout=30) as qemu:
+        monitor = None
+        try:
+            pos = qemu.wait_for(r"forkcow: data page at [0-9a-f]{8}")
+            va = None
+            if pos is not None:
+                m = re.search(rb"forkcow: data page at ([0-9a-f]{8})", qemu.output)
+                va = int(m.group(1), 16)
+                monitor = QemuMonitor(qemu.monitor_socket)
+            for stage, line in (("parent", r"forkcow: parent after fork"),
+                                ("child", r"forkcow: child before writing"),
+                                ("child written", r"forkcow: child after writing")):
+                if pos is None:
+                    break
+                pos = qemu.wait_for(line, pos)
+                pos = pos and qemu.wait_for(r"K> ", pos)
+                if pos is None:
+                    break
+                ptes[stage] = read_pte(monitor, va)
+                qemu.send("continue\n")
+            if pos is not None:
+                qemu.wait_for(r"forkcow: parent sees .*\n", pos)
+        finally:
+            if monitor:
+                monitor.close()
+    output = qemu.stop()
+    output.expect(r"forkcow: child sees c41d", r"forkcow: parent sees 1007",
+                  no=NO_USER_PANIC)
+    if len(ptes) != 3 or None in ptes.values():
+        output.fail(f"could not read the data page's PTE at each stop: {ptes}")
+    for who in ("parent", "child"):
+        pte = ptes[who]
+        if pte & (PTE_P | PTE_U | PTE_COW | PTE_W) != PTE_P | PTE_U | PTE_COW:
+            output.fail(f"after fork the {who}'s PTE is {pte:#010x}: expected "
+                        f"present, user, PTE_COW and not writable")
+    if ptes["parent"] & ~0xFFF != ptes["child"] & ~0xFFF:
+        output.fail("after fork parent and child map different physical pages: "
+                    "fork copied instead of sharing")
+    written = ptes["child written"]
+    if written & (PTE_W | PTE_COW) != PTE_W or written & ~0xFFF == ptes["parent"] & ~0xFFF:
+        output.fail(f"after the child's write its PTE is {written:#010x}: expected "
+                    f"writable, not PTE_COW, on a new physical page")
+
+
+@points(10, part="B")
+def test_fork_exit_cycles_return_everything(boot_free_pages):
+    """Hundreds of fork/exit cycles (a number chosen now): every
+    environment slot and every page comes back."""
+    cycles = random.randint(300, 600)
+    output = run(f"forkexit:{cycles}", ["pages"], timeout=60)
+    output.expect(r"forkexit: %d children forked and gone; 1023 of 1024 "
+                  r"environment slots free" % cycles, DONE, no=NO_USER_PANIC)
+    expect_free_pages(output, boot_free_pages, f"{cycles} fork/exit cycles")
+
+
+@points(10, part="B")
+def test_fork_bomb_runs_out_of_environments(boot_free_pages):
+    """A tree of 4,095 forks meets the 1,024-slot limit: fork fails with
+    -E_NO_FREE_ENV, the tree is taken down, the kernel runs on and gets
+    every page back."""
+    output = run("forkbomb,hello", ["pages"], timeout=60)
+    output.expect(r"forkbomb: fork: out of environments",
+                  r"forkbomb: the tree is complete; everyone exits",
+                  r"hello, world", DONE,
+                  no=NO_USER_PANIC + [r"forkbomb: fork failed with the wrong error.*"])
+    expect_free_pages(output, boot_free_pages, "the fork bomb")
+
+
+@points(5, part="B")
+def test_fork_bomb_runs_out_of_memory():
+    """With 12 MiB of memory, a tree of 511 forks meets -E_NO_MEM; the kernel
+    keeps running (copy-on-write faults that find no memory panic their
+    environment, which the monitor's `continue` ends) and gets every
+    page back."""
+    boot = run_kernel("lab4-pages-at-boot-12m", ["pages"], memory=12).match(PAGES)
+    with Qemu("lab4-forkbomb-nomem", program="forkbomb:8", memory=12, timeout=30) as qemu:
+        pos = 0
+        for _ in range(5000):
+            pos = qemu.wait_for(r"K> ", pos)
+            if pos is None:
+                break
+            if re.search(rb"No runnable environments in the system!\n[^K]*K> $",
+                         bytes(qemu.output[-300:])):
+                qemu.send("pages\n")
+                pos = qemu.wait_for(PAGES, pos)
+                break
+            qemu.send("continue\n")
+    output = qemu.stop()
+    output.expect(r"forkbomb: fork: out of memory", DONE, PAGES,
+                  no=NO_PANIC + [r"forkbomb: fork failed with the wrong error.*"])
+    expect_free_pages(output, int(boot.group(2)) if boot else -1, "the fork bomb")
+
+
+# ---------------------------------------------------------------- part C
+
+@points(10, part="C")
+def test_pingpong():
+    output = run("pingpong")
+    lines = [r"send 0 from 1000 to 1001"]
+    for i in range(11):
+        lines.append(r"%s got %d from %s" % (("1001", "1000")[i % 2], i,
+                                             ("1000", "1001")[i % 2]))
+    output.expect(*lines, DONE, no=NO_USER_PANIC)
+
+
+@points(10, part="C")
+def test_sendpage():
+    """A page travels with a message and arrives at the receiver's
+    address with the permissions sent."""
+    output = run("sendpage")
+    output.expect(r"1001 got message from 1000: hello child, from your parent",
+                  r"1001: the page arrived intact, perm 7",
+                  r"1000 got message from 1001: hello parent, from your child",
+                  r"1000: the page arrived intact, perm 7", DONE,
+                  no=NO_USER_PANIC + [r"sendpage: wrong.*"])
+
+
+def primes(n):
+    found = []
+    k = 2
+    while len(found) < n:
+        if all(k % p for p in found):
+            found.append(k)
+        k += 1
+    return found
+
+
+@points(10, part="C")
+def test_primes():
+    """The prime sieve: a chain of a hundred environments passing
+    numbers along."""
+    expected = primes(100)
+    output = run("primes", until=r"CPU -?\d+: %d\n" % expected[-1], timeout=60)
+    output.expect(*[r"CPU -?\d+: %d" % p for p in expected], no=NO_USER_PANIC)
+
+
+@points(5, part="C")
+def test_fairness():
+    """A receiver gets 200 messages in order while a third environment
+    keeps running between them (scheduler round-robin, PTE_SHARE page)."""
+    output = run("fairness")
+    output.expect(r"fairness: 200 messages received in order; meanwhile the "
+                  r"counter ran between them", DONE, no=NO_USER_PANIC)
+
+
+@points(10, part="C")
+def test_ipc_call_and_reply():
+    """ExoLab's combined calls: 1,000 calls answered in order, a page
+    sent both ways, and while a client waits in ipc_call nobody but its
+    server reaches it."""
+    output = run("ipccall")
+    output.expect(r"ipccall: 1000 calls, 0 wrong replies",
+                  r"ipccall: page reply 22, perm 7: lenrekoxe",
+                  r"ipccall: the intruder was refused every time while the "
+                  r"client waited for its server, then got through",
+                  r"ipccall: open receive got 42 from the intruder", DONE,
+                  no=NO_USER_PANIC + [r"ipccall: call .*",
+                                      r"ipccall: the intruder's message reached.*"])
 
 
 # ======================================================================
@@ -33,6 +505,12 @@ def kernel_symbols():
 KERNBASE = 0xF0000000
 ULIM = 0xEF800000
 NOT_IMPLEMENTED = [r".*not implemented.*"]
+PROMPT = r"K> "
+
+
+@pytest.fixture(scope="module")
+def kernel_symbols():
+    return symbols(build().require(build().kernel))
 
 
 def function_range(syms, name):
@@ -142,10 +620,10 @@ def test_smp_user_code_runs_on_two_cpus_at_once():
 
 @pytest.mark.parametrize("misuse,pattern", [
     ("twice", r"spin_lock: recursive acquire: CPU 0 at mon_lockcheck\+0x[0-9a-f]+ "
-              r"\(kernel/spinlock\.c:\d+\): test_lock is held by CPU 0, taken at "
-              r"mon_lockcheck\+0x[0-9a-f]+ \(kernel/spinlock\.c:\d+\)"),
+              r"\(kernel/spinlock\.[ch]:\d+\): test_lock is held by CPU 0, taken at "
+              r"mon_lockcheck\+0x[0-9a-f]+ \(kernel/spinlock\.[ch]:\d+\)"),
     ("unheld", r"spin_unlock: release by a non-holder: CPU 0 at "
-               r"mon_lockcheck\+0x[0-9a-f]+ \(kernel/spinlock\.c:\d+\): test_lock "
+               r"mon_lockcheck\+0x[0-9a-f]+ \(kernel/spinlock\.[ch]:\d+\): test_lock "
                r"is not held by any CPU"),
 ], ids=["recursive-acquire", "release-unheld"])
 @points(3, part="A")
@@ -239,7 +717,9 @@ def test_preempt_idle_cpus_halt(kernel_symbols):
                     regs = stop_all_cpus(stub)
                     if not after_hlt:
                         # The instruction after each hlt (0xf4): where a
-                        # halted CPU's eip points.
+                        # halted CPU's eip points.  Read through CPU 0's
+                        # page tables (another CPU may never have run).
+                        stub.thread_registers(stub.threads()[0])
                         code = stub.read_memory(start, end - start)
                         after_hlt = [start + i + 1 for i, b in enumerate(code)
                                      if b == 0xF4]

@@ -14,7 +14,7 @@
  * Under QEMU's TCG the time-stamp counter is emulated (it follows the
  * host's clock), so the figures compare kernels, or a kernel before and
  * after a change, on one machine; they are not a real i386's cycles.
- * grade/bench.py runs this and reports the figures; docs/performance.md
+ * grade/tools/bench.py runs this and reports the figures; docs/performance.md
  * has them.
  */
 #include <inc/lib.h>

@@ -12,8 +12,8 @@
  *
  * Every instance mixes FUZZ_SEED with its envid, so `run=fuzzsys*100`
  * runs 100 different streams, and the same command line runs the same
- * streams again.  docs/robustness.md says how to run it and what a run
- * of a million calls found.
+ * streams again.  lab3/README.md (exercise 10) says how to read what
+ * it prints.
  *
  * Only lab 3's calls (0..3) and numbers that are no system call at all
  * are made.  The numbers lab 4 adds are left out: once they work they
@@ -178,7 +178,7 @@ names_me_or_my_child(envid_t envid)
 	       e->env_parent_id == self;
 }
 
-/* The kernel's answer to call c, by the rules of docs/robustness.md. */
+/* The kernel's answer to call c, by the contracts of the system calls. */
 static struct prediction
 predict(const struct call *c)
 {

@@ -10,7 +10,7 @@
 
 #define NCHILD 3
 #define ROUNDS 40
-#define WORK 400000
+#define WORK 1500000
 
 void
 umain(int argc, char **argv)

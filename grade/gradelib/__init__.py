@@ -7,10 +7,10 @@ from .config import Build, build
 from .elf import symbols
 from .gdbstub import GdbStub
 from .hmp import QemuMonitor
-from .plugin import points
+from .plugin import points, stubs
 from .qemu import Qemu, run_kernel
 
 __all__ = [
     "Build", "GdbStub", "GradeFailure", "Output", "Qemu", "QemuMonitor", "build",
-    "points", "run_kernel", "symbols",
+    "points", "run_kernel", "stubs", "symbols",
 ]

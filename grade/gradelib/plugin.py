@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from . import checks
 from .checks import GradeFailure
 
 MARK = "@@exolab "
@@ -19,6 +20,13 @@ MARK = "@@exolab "
 def points(n: int, part: str = ""):
     """Decorator: the test is worth n points, in part `part` of its lab."""
     return pytest.mark.points(n, part=part)
+
+
+def stubs(*names: str):
+    """Decorator: the test depends on these stubs (the names their "not
+    implemented" messages start with, e.g. "backtrace" or "%o"), so its
+    failure cites those messages, not the first one the kernel printed."""
+    return pytest.mark.stubs(*names)
 
 
 def _emit(record: dict) -> None:
@@ -42,6 +50,8 @@ def _describe(item) -> dict:
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "points(n, part): the test's worth and its part of the lab")
+    config.addinivalue_line(
+        "markers", "stubs(*names): the stubs whose messages the test's failure cites")
     # grade/run.py turns pytest's terminal output off (-p no:terminal),
     # and with it the -v option, which pytest still reads to explain a
     # failed assert or a test file that does not import.
@@ -64,14 +74,21 @@ def pytest_collectreport(report):
 
 def _message(call) -> str:
     """A failure message for a student: our own verdicts as they are,
-    anything else (a bug in a test, say) with its traceback."""
+    anything else (a bug in a test, say) with its traceback; never a
+    control character that could garble a terminal."""
     if call.excinfo is None:
         return ""
     if isinstance(call.excinfo.value, GradeFailure):
-        return str(call.excinfo.value)
+        return checks.printable(str(call.excinfo.value))
     if call.excinfo.errisinstance(pytest.skip.Exception):
-        return str(call.excinfo.value.msg)
-    return call.excinfo.getrepr(style="short", chain=False).__str__()
+        return checks.printable(str(call.excinfo.value.msg))
+    return checks.printable(call.excinfo.getrepr(style="short", chain=False).__str__())
+
+
+def pytest_runtest_setup(item):
+    # Before the test's fixtures run (a shared boot may fail in them).
+    marker = item.get_closest_marker("stubs")
+    checks.set_stubs(marker.args if marker else None)
 
 
 @pytest.hookimpl(hookwrapper=True)

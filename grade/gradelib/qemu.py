@@ -30,6 +30,41 @@ PROMPT = r"K> "
 MAX_OUTPUT = 1 << 20
 
 
+def qemu_arguments(*, image: Optional[Path] = None, iso: Optional[Path] = None,
+                   cmdline: str = "", memory: int = 128, cpus: int = 1,
+                   gdb_socket: Optional[Path] = None,
+                   monitor_socket: Optional[Path] = None,
+                   extra: Sequence[str] = ()) -> List[str]:
+    """QEMU's command line for booting the kernel from image (or from
+    the GRUB iso) with the serial port on standard input and output and
+    no window.  It is written only here: anything else that boots the
+    kernel the grader's way calls this."""
+    args = qemu_command() + [
+        "-display", "none", "-serial", "stdio",
+        "-no-reboot", "-m", str(memory), "-smp", str(cpus),
+        # No network card: its boot ROM only slows the boot down.
+        "-nic", "none",
+    ]
+    if iso is not None:
+        args += ["-cdrom", str(iso)]
+    else:
+        args += ["-drive", f"file={image},index=0,media=disk,"
+                           f"format=raw,snapshot=on"]
+    if cmdline:
+        # The kernel reads its command line (run=PROGRAM, ...) from
+        # QEMU's firmware configuration device (kernel/fwcfg.c).
+        # QEMU option syntax: a comma inside a value is written twice.
+        escaped = cmdline.replace(",", ",,")
+        args += ["-fw_cfg", f"name=opt/exolab/cmdline,string={escaped}"]
+    if monitor_socket is not None:
+        args += ["-monitor", f"unix:{monitor_socket},server=on,wait=off"]
+    else:
+        args += ["-monitor", "none"]
+    if gdb_socket is not None:
+        args += ["-S", "-gdb", f"unix:{gdb_socket},server=on,wait=off"]
+    return args + list(extra)
+
+
 class Qemu:
     """One QEMU process running the kernel, with its serial console."""
 
@@ -67,32 +102,11 @@ class Qemu:
         self.result: Optional[Output] = None
 
     def _arguments(self, cmdline, memory, cpus, iso, extra) -> List[str]:
-        args = qemu_command() + [
-            "-display", "none", "-serial", "stdio",
-            "-no-reboot", "-m", str(memory), "-smp", str(cpus),
-            # No network card: its boot ROM only slows the boot down.
-            "-nic", "none",
-        ]
-        if iso:
-            args += ["-cdrom", str(self.build.require(self.build.iso))]
-        else:
-            image = self.build.require(self.build.image)
-            args += ["-drive", f"file={image},index=0,media=disk,"
-                               f"format=raw,snapshot=on"]
-        if cmdline:
-            # The kernel reads its command line (run=PROGRAM, ...) from
-            # QEMU's firmware configuration device (kernel/fwcfg.c).
-            # QEMU option syntax: a comma inside a value is written twice.
-            escaped = cmdline.replace(",", ",,")
-            args += ["-fw_cfg", f"name=opt/exolab/cmdline,string={escaped}"]
-        if self.monitor_socket is not None:
-            args += ["-monitor", f"unix:{self.monitor_socket},server=on,wait=off"]
-        else:
-            args += ["-monitor", "none"]
-        if self.gdb_socket is not None:
-            args += ["-S", "-gdb",
-                     f"unix:{self.gdb_socket},server=on,wait=off"]
-        return args + list(extra)
+        return qemu_arguments(
+            image=None if iso else self.build.require(self.build.image),
+            iso=self.build.require(self.build.iso) if iso else None,
+            cmdline=cmdline, memory=memory, cpus=cpus, gdb_socket=self.gdb_socket,
+            monitor_socket=self.monitor_socket, extra=extra)
 
     # -- lifetime ---------------------------------------------------------
 

@@ -181,3 +181,58 @@ def test_failure_says_first_that_the_kernel_panicked():
     assert "\n    the kernel panicked: kernel panic at kernel/pmap.c:42: oops" \
         in message
     assert message.index("panicked") < message.index("full output: x.log")
+
+
+# ------------------------------------------- what a failure message cites
+
+def test_panic_after_nul_bytes_is_a_forbidden_line():
+    output = Output("K> dumpmem\n" + "\0" * 1000 + "kernel panic at kernel/x.c:1: oops\nK> ")
+    message = failure(output, r"K> .*", no=[r"kernel panic.*"])
+    assert message.startswith("forbidden line: kernel panic at kernel/x.c:1: oops")
+    assert "\0" not in message
+
+
+def test_panic_in_the_middle_of_a_line_starts_its_own():
+    output = Output("hello, wokernel panic at kernel/x.c:1: oops\n")
+    assert output.lines[:2] == ["hello, wo", "kernel panic at kernel/x.c:1: oops"]
+
+
+def test_control_characters_are_escaped_in_messages():
+    output = Output("\x1b[2J\x07bell\n")
+    message = failure(output, r"bell", no=[r".*bell"])
+    assert "\x1b" not in message and "\x07" not in message
+    assert "\\x1b[2J\\x07bell" in message
+
+
+def test_missing_line_always_shows_a_line_printed():
+    message = failure(Output("kernel panic at kernel/env.c:75: env_init: "
+                             "not implemented (lab 3, exercise 2)\nK> \n"),
+                      r"\[00000000\] new env 00001000")
+    assert ("the last line printed: kernel panic at kernel/env.c:75: env_init: "
+            "not implemented") in message
+    assert "the kernel printed nothing" in failure(Output(""), r"hello")
+
+
+def test_a_test_cites_its_own_stub():
+    from gradelib import checks
+    output = Output("6828 decimal is (%o not implemented: lab 1, exercise 8) octal!\n"
+                    "backtrace: not implemented (lab 1, exercise 11)\nK> \n")
+    try:
+        checks.set_stubs(["backtrace"])
+        message = failure(output, r"Stack backtrace:")
+        assert "the kernel said: backtrace: not implemented" in message
+        assert "%o" not in message
+        checks.set_stubs([])
+        assert "the kernel said" not in failure(output, r"Stack backtrace:")
+    finally:
+        checks.set_stubs(None)
+
+
+def test_lines_missing_after_a_self_check_panicked_say_so():
+    output = Output("check_page_alloc() succeeded!\n"
+                    "kernel panic at kernel/pmap_check.c:201: check_page: expected x\nK> ")
+    dependent = failure(output, r"check_kern_pgdir\(\) succeeded!")
+    assert dependent.startswith("fails because check_page panicked; fix that first")
+    own = failure(output, r"check_page\(\) succeeded!")
+    assert own.startswith("missing a line matching")
+    assert "the kernel panicked: kernel panic at kernel/pmap_check.c:201" in own

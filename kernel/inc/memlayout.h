@@ -58,8 +58,13 @@
 
 /* All physical memory is mapped at this address. */
 #define KERNBASE	0xF0000000
-/* How much physical memory the KERNBASE window can map. */
-#define KERNBASE_WINDOW	(0x100000000ULL - KERNBASE)
+/* The physical memory kernel/entry.S's page directory maps (at 0 and
+ * at KERNBASE) until mem_init loads kern_pgdir: 16 MiB, in 4 MiB pages.
+ * Until then nothing above it can be touched.  (The most the KERNBASE
+ * window maps later, 256 MiB, is MAX_PHYSICAL_MEMORY in
+ * kernel/memdetect.h.) */
+#define ENTRY_MAPPED_PDES	4
+#define ENTRY_MAPPED		(ENTRY_MAPPED_PDES * PTSIZE)
 
 /* The kernel is loaded at this physical address and linked at
  * KERNBASE + KERNLOAD (see kernel/kernel.ld). */

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """ExoLab's benchmarks, for instructors and developers.
 
-    python3 grade/bench.py [--boots N] [--labs 1,2,3] [--jobs 2] [--keep]
+    python3 grade/tools/bench.py [--boots N] [--labs 1,2,3] [--jobs 2] [--keep]
                            [--make VAR=VALUE ...]
-    python3 grade/bench.py --fuzz N [--keep] [--make VAR=VALUE ...]
+    python3 grade/tools/bench.py --fuzz N [--keep] [--make VAR=VALUE ...]
 
 Run from anywhere in the repository; it uses only Python's standard
 library, make and QEMU.  It measures, in this order:
@@ -48,12 +48,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QEMU = os.environ.get("QEMU", "qemu-system-i386")
-# What the grader passes too (grade/gradelib/qemu.py), without the
-# gdb stub: no window, the serial port on stdin/stdout, no QEMU monitor.
-QEMU_ARGS = ["-display", "none", "-serial", "stdio", "-monitor", "none",
-             "-no-reboot", "-m", "128"]
+# QEMU runs exactly as the grader runs it (gradelib.qemu_arguments).
+sys.path.insert(0, str(ROOT / "grade"))
+from gradelib.qemu import qemu_arguments  # noqa: E402
 PROMPT = b"K> "
 
 # The project's targets (docs/performance.md).
@@ -129,12 +128,7 @@ def boot(image: Path, until: bytes, cmdline: str = "",
     appears; then types `command` at the monitor, if given, and waits
     for the prompt after it; then kills QEMU.  Exits if something never
     appears."""
-    args = [QEMU] + QEMU_ARGS + [
-        "-drive", f"file={image},index=0,media=disk,format=raw,snapshot=on"]
-    if cmdline:
-        # QEMU option syntax: a comma inside a value is written twice.
-        args += ["-fw_cfg",
-                 "name=opt/exolab/cmdline,string=" + cmdline.replace(",", ",,")]
+    args = qemu_arguments(image=image, cmdline=cmdline)
     output = bytearray()
     first_byte: Optional[float] = None
     started = time.perf_counter()
@@ -248,7 +242,7 @@ def report(info: Dict[str, str], config: str, jobs: int, build_seconds: float,
     kernel = [b.from_kernel for b in boots]
     boot_median = statistics.median(totals)
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d')} by `python3 grade/bench.py` on: "
+        f"Measured {time.strftime('%Y-%m-%d')} by `python3 grade/tools/bench.py` on: "
         f"{info['cores']} cores, {info['cpu']}; {info['qemu']}; {info['cc']}; "
         f"Python {info['python']}; {info['os']}.",
         "",
