@@ -19,6 +19,7 @@
 #include <kernel/env.h>
 #include <kernel/trap.h>
 #include <kernel/sched.h>
+#include <kernel/trace.h>
 #include <kernel/userprogs.h>
 #include <kernel/picirq.h>
 #endif
@@ -119,6 +120,7 @@ i386_init(void)
 	pic_init();
 	env_init();
 	trap_init();
+	trace_init();
 #if LAB >= 4
 	/* The other CPUs start and wait for the kernel lock: take it
 	 * first (lab 4, exercise 5; the rule is in kernel/spinlock.h). */

@@ -13,6 +13,7 @@
 #include <kernel/env.h>
 #include <kernel/syscall.h>
 #include <kernel/sched.h>
+#include <kernel/trace.h>
 #include <kernel/picirq.h>
 #include <kernel/fpu.h>
 #if LAB >= 4
@@ -33,7 +34,7 @@ static struct Trapframe *last_tf;
 struct Gatedesc idt[256] = { { 0 } };
 static struct Pseudodesc idt_pd = { sizeof(idt) - 1, (uint32_t) idt };
 
-static const char *
+const char *
 trapname(int trapno)
 {
 	static const char *const excnames[] = {
@@ -254,7 +255,9 @@ print_regs(struct PushRegs *regs)
  *  - Anything else from user mode destroys the environment; from the
  *    kernel it is a kernel bug: panic.
  */
-static void
+/* always_inline: trap() also hands this function to the tracer, which
+ * would otherwise make gcc call it out of line on every trap. */
+static inline __attribute__((always_inline)) void
 trap_dispatch(struct Trapframe *tf)
 {
 #if SOL >= 3
@@ -405,7 +408,12 @@ trap(struct Trapframe *tf)
 #if LAB >= 4
 	trap_dispatch_apic(tf);
 #endif
-	trap_dispatch(tf);
+	/* trace=... on the kernel command line: kernel/trace.c prints
+	 * the trap or system call around its dispatch. */
+	if (trace_mask)
+		trace_dispatch(tf, trap_dispatch);
+	else
+		trap_dispatch(tf);
 
 	/* A trap the kernel took itself and survived (an ignored
 	 * interrupt, a breakpoint): resume the kernel where it was. */
