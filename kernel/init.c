@@ -72,6 +72,11 @@ printf_sample(void)
 		-7, (void *) 0xf0100000, -E_NO_MEM, 99);
 }
 
+/*
+ * i386_init: bring the machine up, as the top of this file says.  Only
+ * the boot CPU runs it; from lab 4 on it starts the other CPUs too, and
+ * takes the big kernel lock before it does (lab 4, exercise 5).
+ */
 void
 i386_init(void)
 {

@@ -347,6 +347,13 @@ trap_dispatch_apic(struct Trapframe *tf)
 }
 #endif
 
+/*
+ * trap: every trap and interrupt arrives here, from kernel/trapentry.S,
+ * with the frame it built.  A frame from user mode is saved in curenv
+ * (from lab 4 on, after taking the big kernel lock: exercise 5, and
+ * kernel/spinlock.h has the rule); trap_dispatch acts on it; then the
+ * environment resumes, or the scheduler picks another.  Never returns.
+ */
 void
 trap(struct Trapframe *tf)
 {

@@ -560,19 +560,24 @@ def stop_all_cpus(stub):
 
 
 def watch_cpus(name, cpus, until, check, tries=20, program=None, extra=(),
-               timeout=40, finish=None):
+               timeout=40, finish=None, needs=None):
     """Boots with the gdb stub, runs until the output matches `until`,
     then stops the machine up to `tries` times, 0.2 s apart, until
     check(registers of every CPU) is true; then lets it run on until the
-    output matches `finish`, if given.  Returns (output, whether check
-    ever held, the last registers seen)."""
+    output matches `finish`, if given.  If the output by then has no line
+    matching `needs`, nothing is worth looking at: it stops at once.
+    Returns (output, whether check ever held, the last registers seen)."""
     seen, ok = [], False
     with Qemu(name, program=program, cpus=cpus, gdb=True, extra=extra,
               timeout=timeout) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
             stub.resume()
-            if qemu.wait_for(until) is not None:
+            position = qemu.wait_for(until)
+            if needs is not None and position is not None and not re.search(
+                    needs.encode(), bytes(qemu.output[:position])):
+                position = None
+            if position is not None:
                 for _ in range(tries):
                     seen = stop_all_cpus(stub)
                     if check(seen):
@@ -604,7 +609,8 @@ def test_smp_finds_and_starts_cpus(kernel_symbols, smp, n):
     def all_idle(regs):
         return len(regs) == n and all(idle[0] <= r["eip"] < idle[1] for r in regs[1:])
 
-    output, ok, regs = watch_cpus(f"lab4-smp-{smp}", smp, PROMPT, all_idle)
+    output, ok, regs = watch_cpus(f"lab4-smp-{smp}", smp, PROMPT, all_idle,
+                                  needs=r"SMP: CPU %d starting" % (n - 1))
     output.expect(r"SMP: %d CPUs found through the ACPI MADT \(boot CPU: APIC id 0\)" % n,
                   *[r"SMP: CPU %d starting" % i for i in range(1, n)],
                   r"Welcome to the ExoLab kernel monitor!",
@@ -640,7 +646,8 @@ def test_smp_user_code_runs_on_two_cpus_at_once():
     output, ok, regs = watch_cpus("lab4-smp-whichcpu", 4,
                                   r"(\[00001000\] new env 00001003|K> )",
                                   two_in_user_mode, tries=30, program="whichcpu",
-                                  timeout=60, finish=PROMPT)
+                                  timeout=60, finish=PROMPT,
+                                  needs=r"\[00001000\] new env 00001003")
     if not ok:
         output.fail(f"never saw two CPUs running user code at once; last "
                     f"stop: {describe(regs)}")
@@ -742,7 +749,8 @@ def test_preempt_idle_cpus_halt(kernel_symbols):
         ok, regs = False, []
         try:
             stub.resume()
-            if qemu.wait_for(PROMPT) is not None:
+            position = qemu.wait_for(PROMPT)
+            if position is not None and b"SMP: CPU 3 starting" in qemu.output:
                 time.sleep(1)
                 for _ in range(20):
                     regs = stop_all_cpus(stub)
