@@ -113,7 +113,9 @@ not_implemented(const char *call, int exercise)
  * Returns the child's envid, or -E_NO_FREE_ENV / -E_NO_MEM (env_alloc).
  *
  * Hint: env_alloc(&e, curenv->env_id); the parent's registers are in
- * curenv->env_tf (trap() saved them there).
+ * curenv->env_tf (trap() saved them there).  Change a status only with
+ * env_set_status(), which keeps the scheduler's list of runnable
+ * environments up to date (kernel/sched.c).
  */
 static envid_t
 sys_exofork(void)

@@ -80,10 +80,10 @@ static struct {
 	int lab4_errors;	/* how many of them returned an error */
 } count;
 
+#if LAB >= 4
 /* run=fuzzsys:lab4: fuzz lab 4's calls too. */
 static bool lab4_mode;
 
-#if LAB >= 4
 /* The lab 4 part, below. */
 static struct child *find_child(envid_t envid);
 static struct prediction predict_lab4(const struct call *c);
