@@ -254,9 +254,11 @@ print_regs(struct PushRegs *regs)
  *    in the frame's eax, where the user finds it after the iret.
  *  - Anything else from user mode destroys the environment; from the
  *    kernel it is a kernel bug: panic.
+ *
+ * (always_inline: trap() also hands this function to the tracer,
+ * kernel/trace.c, which would otherwise make gcc call it out of line
+ * on every trap.)
  */
-/* always_inline: trap() also hands this function to the tracer, which
- * would otherwise make gcc call it out of line on every trap. */
 static inline __attribute__((always_inline)) void
 trap_dispatch(struct Trapframe *tf)
 {

@@ -79,3 +79,24 @@ def test_unknown_category_is_named():
                      until=EXIT).text
     assert "trace: unknown category 'bogus'" in out
     assert "trace: syscall" in out and "sys_getenvid() =" in out
+
+
+@pytest.mark.skipif(build().lab < 4, reason="needs lab 4's system calls")
+def test_lab4_calls_and_upcall_faults_decoded():
+    out = run_kernel("trace-faultalloc", program="faultalloc",
+                     cmdline="trace=pgfault,syscall", until=EXIT).text
+    envid = re.search(r"new env ([0-9a-f]{8})", out).group(1)
+    # faultalloc's handler prints each fault, then allocates its page.
+    faults = re.findall(r"^fault ([0-9a-f]{8})$", out, re.M)
+    assert len(faults) >= 2, out
+    for va in faults:
+        page = f"{int(va, 16) & ~0xFFF:08x}"
+        assert re.search(rf"\[{envid}\] page fault va {va} ip [0-9a-f]{{8}} \[user, ", out), out
+        assert f"[{envid}] sys_page_alloc(0, 0x{page}, PTE_U|PTE_W|PTE_P) = 0" in out, out
+    assert re.search(rf"\[{envid}\] sys_env_set_pgfault_upcall\(0, 0x[0-9a-f]{{8}}\) = 0", out)
+
+    out = run_kernel("trace-pingpong", program="pingpong", cmdline="trace=ipc",
+                     until=EXIT).text
+    assert re.search(r"sys_ipc_try_send\([0-9a-f]{8}, 1, 0x[0-9a-f]{8}, 0\) = 0", out), out
+    assert re.search(r"sys_ipc_recv\(0x[0-9a-f]{8}\) \.\.\.", out), out
+    assert "sys_getenvid" not in out        # ipc alone: no other calls
