@@ -703,10 +703,11 @@ def test_sched_stresssched_never_runs_an_env_twice():
                                                          r".*user panic.*"])
     counted = output.matches(r"\[0000[0-9a-f]{4}\] stresssched on CPU (\d): "
                              r"counted 100000, as expected")
+    # (Which CPUs they ran on depends on how busy the host is: that
+    # several CPUs run user code at once is test_smp_user_code_runs_on_
+    # two_cpus_at_once's to check, through the gdb stub.)
     if len(counted) != 20:
         output.fail(f"{len(counted)} of the 20 children finished their count")
-    if len({m.group(1) for m in counted}) < 2:
-        output.fail("every child ran on the same CPU")
 
 
 @points(5, part="C")
