@@ -37,7 +37,11 @@ import handout  # noqa: E402  (grade/tools/handout.py)
 ROOT = Path(__file__).resolve().parents[2]
 # Grading a lab whose solution is missing must end fast: a stub never
 # hangs the grader (a hung test would take its whole timeout).
-SLOW_STAGE_SECONDS = 60.0
+# A failing test must fail within SLOW_TEST_SECONDS (a stub never hangs the
+# grader: a hung test would take its whole timeout); the stage as a whole
+# gets a generous bound, since it grows with the number of tests.
+SLOW_TEST_SECONDS = 15.0
+SLOW_STAGE_SECONDS = 300.0
 # True once the tree has been formatted with .clang-format (in one
 # commit, after every branch is merged): then make test fails on any C
 # file clang-format would change (grade/tools/check-format).
@@ -152,6 +156,11 @@ class Suite:
         # make reports the grader's failing exit status as its own 2.
         if proc.returncode == 0:
             problems.append("make grade exited 0 without full marks")
+        for name, seconds in re.findall(r"(?m)^(lab\d+ \S+): FAIL \((\d+\.\d)s\)$",
+                                        proc.stdout):
+            if float(seconds) > SLOW_TEST_SECONDS:
+                problems.append(f"{name} took {seconds}s to fail: is a stub hanging "
+                                f"until the test's timeout?")
         if elapsed > SLOW_STAGE_SECONDS:
             problems.append(f"building and grading took {elapsed:.0f}s: "
                             f"is a stub hanging until its timeout?")
