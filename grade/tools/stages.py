@@ -156,10 +156,10 @@ class Suite:
         # make reports the grader's failing exit status as its own 2.
         if proc.returncode == 0:
             problems.append("make grade exited 0 without full marks")
-        for name, seconds in re.findall(r"(?m)^(lab\d+ \S+): FAIL \((\d+\.\d)s\)$",
+        for test, seconds in re.findall(r"(?m)^(lab\d+ \S+): FAIL \((\d+\.\d)s\)$",
                                         proc.stdout):
             if float(seconds) > SLOW_TEST_SECONDS:
-                problems.append(f"{name} took {seconds}s to fail: is a stub hanging "
+                problems.append(f"{test} took {seconds}s to fail: is a stub hanging "
                                 f"until the test's timeout?")
         if elapsed > SLOW_STAGE_SECONDS:
             problems.append(f"building and grading took {elapsed:.0f}s: "
