@@ -380,7 +380,7 @@ def test_hostile_privileged_instructions():
             output.fail(f"privileged instruction (hostile_priv case {case}) was not "
                         f"a fault that destroyed the environment:\n      "
                         + "\n      ".join(lines[:24]))
-    output.expect(r"hostile_priv: after popf, IOPL 0 IF 0")
+    output.expect(r"hostile_priv: after popf, IOPL 0, IF unchanged")
 
 
 # (vector, error code or None) for each case of user/hostile_exc.c

@@ -44,15 +44,19 @@ umain(int argc, char **argv)
 	case 18: asm volatile("wbinvd"); break;
 	case 19: asm volatile("rdmsr" : : "c" (0x1b) : "eax", "edx"); break;
 	case 20: asm volatile("wrmsr" : : "c" (0x1b), "a" (0), "d" (0)); break;
-	case 21:
-		/* Not a fault: popf at CPL 3 silently keeps IOPL (and IF)
-		 * as they were.  Then an out must still fault. */
-		write_eflags(read_eflags() | FL_IOPL_3 | FL_IF);
-		cprintf("hostile_priv: after popf, IOPL %d IF %d\n",
-			(read_eflags() & FL_IOPL_MASK) >> 12,
-			!!(read_eflags() & FL_IF));
+	case 21: {
+		/* Not a fault: popf at CPL 3 silently keeps IOPL and IF as
+		 * they were (IF is off in lab 3, on from lab 4: flip it).
+		 * Then an out must still fault. */
+		uint32_t before = read_eflags();
+		write_eflags((before | FL_IOPL_3) ^ FL_IF);
+		uint32_t after = read_eflags();
+		cprintf("hostile_priv: after popf, IOPL %d, IF %s\n",
+			(after & FL_IOPL_MASK) >> 12,
+			(after ^ before) & FL_IF ? "changed!" : "unchanged");
 		asm volatile("movb $0, %%al; outb %%al, $0x21" : : : "eax");
 		break;
+	}
 	}
 	cprintf("hostile_priv: case %d (%s) did not trap!\n", c, cases[c]);
 }
