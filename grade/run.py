@@ -33,8 +33,12 @@ def pytest_command(extra, rootdir=ROOT):
     env_path = os.pathsep.join(
         [str(HERE)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
     env = dict(os.environ, PYTHONPATH=env_path, PYTHONDONTWRITEBYTECODE="1")
+    # Only the grader's own files configure pytest: its ini file (-c),
+    # no cache, no conftest.py (a lab's tests get their fixtures from
+    # gradelib), so that no file beside the tests can change a verdict.
     cmd = [sys.executable, "-m", "pytest", "-c", str(HERE / "pytest.ini"),
-           "--rootdir", str(rootdir), "-p", "gradelib.plugin", "-p", "no:terminal"] + extra
+           "--rootdir", str(rootdir), "--noconftest", "-p", "no:cacheprovider",
+           "-p", "gradelib.plugin", "-p", "no:terminal"] + extra
     return cmd, env
 
 

@@ -7,7 +7,11 @@
      LAB=N SOL=N     labs 1..N grade full marks;
      LAB=N SOL=N-1   labs 1..N-1 still full, lab N fails, and each of its
                      failures is quick and says what is missing.
-3. The course repository (make handout), written to a path with a
+3. Trusted grading (make autograde): the manifest of files it takes
+   from a submission covers every stub; each cheat of grade/tools/cheats
+   (a patch or a script applied to a fresh handout of its lab) scores 0
+   on the tests it targets, and the reference solution full.
+4. The course repository (make handout), written to a path with a
    space and a non-ASCII letter in it: every branch holds nothing for
    the course staff only (files, words, make targets), no later lab and
    no staging marker, and its handouts' claims hold (file:line
@@ -32,6 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import autograde  # noqa: E402  (grade/tools/autograde.py)
 import handout  # noqa: E402  (grade/tools/handout.py)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,7 +160,114 @@ class Suite:
                    not problems, "\n".join(problems))
         return results
 
-    # -- 3. handout ---------------------------------------------------------
+    # -- 3. trusted grading and the cheat corpus ----------------------------
+
+    def manifest(self, lab: int):
+        """The files autograde takes from a submission cover every stub
+        of the lab's handout, and are all files of that handout."""
+        files = set(handout.files_for_lab(lab))
+        manifest = set(autograde.student_files(lab))
+        with tempfile.TemporaryDirectory() as tmp:
+            tree = Path(tmp)
+            handout.make_tree(lab, tree)
+            # The stubs of labs 1..lab (a later lab's file may ship early).
+            stubs = {str(p.relative_to(tree)) for p in tree.rglob("*")
+                     if p.is_file() and p.suffix in (".c", ".h", ".S")
+                     and any(int(k) <= lab for k in re.findall(
+                         r"LAB (\d+): Your code here", p.read_text(errors="replace")))}
+        self.check(f"autograde lab {lab}: the manifest ({len(manifest)} files) holds every "
+                   f"stub of the handout and nothing outside it",
+                   stubs <= manifest and manifest <= files,
+                   f"stubs outside the manifest: {sorted(stubs - manifest)}\n"
+                   f"manifest files not in the handout: {sorted(manifest - files)}")
+
+    def autograde(self, tree: Path, lab: int, keyword: str, name: str):
+        """make autograde on a student tree; returns (process, results
+        by test name) or (process, None)."""
+        out = self.workdir / "autograde" / name
+        shutil.rmtree(out, ignore_errors=True)
+        proc = self.make(f"LAB={lab}", "autograde", f"SUBMISSION={tree}", f"OUT={out}",
+                         f"AUTOGRADEFLAGS=-n{self.jobs} --no-iso -k '{keyword}'")
+        results = out / "results.json"
+        if not results.exists():
+            return proc, None
+        return proc, {t["name"]: t for t in json.loads(results.read_text())["tests"]}
+
+    def student_repo(self, lab: int, dest: Path, sol: int = 0):
+        """A student's git repository: lab <lab>'s handout (labs 1..sol
+        solved), committed."""
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        handout.make_tree(lab, dest, sol=sol)
+        git(dest, "init", "-q")
+        git(dest, "add", "-A")
+        git(dest, "-c", "user.name=A Student", "-c", "user.email=s@exolab.invalid",
+            "commit", "-q", "-m", f"lab {lab}")
+        return dest
+
+    def cheats(self, labs):
+        """Each cheat of grade/tools/cheats, applied to a fresh handout
+        of its lab, scores 0 on the tests it targets under make
+        autograde; the reference solution scores full on them."""
+        cheats = []
+        for path in sorted((ROOT / "grade" / "tools" / "cheats").glob("*")):
+            if path.suffix not in (".patch", ".sh"):
+                continue
+            header = dict(re.findall(r"(?m)^#? ?(Cheat|Lab|Targets): (.*)$",
+                                     path.read_text()))
+            if not {"Cheat", "Lab", "Targets"} <= set(header):
+                self.check(f"cheat {path.name}: names its lab and targets", False,
+                           "it needs 'Cheat:', 'Lab:' and 'Targets:' lines")
+                continue
+            lab = int(header["Lab"])
+            if lab in labs:
+                cheats.append((path, lab, header["Targets"].split()))
+        base = self.workdir / "cheats"
+        for lab in sorted({lab for _, lab, _ in cheats}):
+            targets = sorted({t for _, l, ts in cheats if l == lab for t in ts})
+            reference = self.student_repo(lab, base / f"reference-lab{lab}", sol=lab)
+            proc, results = self.autograde(reference, lab, " or ".join(targets),
+                                           f"reference-lab{lab}")
+            problems = self.target_problems(results, lab, targets, proc, "passed")
+            self.check(f"autograde lab {lab}: the reference scores full on the cheats' "
+                       f"targets ({len(targets)} tests)", not problems, "\n".join(problems))
+            for path, _, targets in [c for c in cheats if c[1] == lab]:
+                tree = self.student_repo(lab, base / path.stem)
+                if path.suffix == ".patch":
+                    proc = subprocess.run(["git", "apply", str(path)], cwd=tree,
+                                          capture_output=True, text=True)
+                else:
+                    proc = subprocess.run(["sh", str(path)], cwd=tree, capture_output=True,
+                                          text=True, env=dict(os.environ,
+                                                              REFERENCE=str(reference)))
+                if not self.check(f"cheat {path.name} applies to lab {lab}'s handout",
+                                  proc.returncode == 0, proc.stdout + proc.stderr):
+                    continue
+                git(tree, "add", "-A")
+                git(tree, "-c", "user.name=A Student", "-c", "user.email=s@exolab.invalid",
+                    "commit", "-q", "-m", "cheat")
+                proc, results = self.autograde(tree, lab, " or ".join(targets), path.stem)
+                problems = self.target_problems(results, lab, targets, proc, "failed")
+                self.check(f"cheat {path.name}: 0 points on its targets "
+                           f"({' '.join(targets)})", not problems, "\n".join(problems))
+
+    @staticmethod
+    def target_problems(results, lab, targets, proc, wanted):
+        if results is None:
+            return ["make autograde wrote no results:", proc.stdout[-2000:] + proc.stderr[-2000:]]
+        problems = []
+        for target in targets:
+            test = results.get(f"lab{lab} {target}")
+            if test is None:
+                problems.append(f"no test lab{lab} {target} was graded")
+            elif wanted == "passed" and test["score"] != test["max_score"]:
+                problems.append(f"lab{lab} {target}: {test['score']}/{test['max_score']}: "
+                                f"{test['output']}")
+            elif wanted == "failed" and (test["score"] != 0 or test["max_score"] == 0):
+                problems.append(f"lab{lab} {target} scored {test['score']}/{test['max_score']}")
+        return problems
+
+    # -- 4. handout ---------------------------------------------------------
 
     def handout(self, labs, missing):
         """The course repository as students meet it, in a directory
@@ -482,6 +594,8 @@ def main():
     for lab in labs:
         suite.stage_full(lab)
         missing[lab] = suite.stage_missing(lab)
+        suite.manifest(lab)
+    suite.cheats(labs)
     suite.handout(labs, missing)
 
     print(f"({time.monotonic() - started:.0f}s)")

@@ -1,0 +1,429 @@
+#!/usr/bin/env python3
+"""Grade student submissions against the instructor's tree (`make autograde`).
+
+    python3 grade/tools/autograde.py --lab N --out DIR [-k EXPR] [-n J] SUBMISSION...
+
+A submission is a git repository (its HEAD commit is graded), a git
+bundle, a .tar.gz/.tgz/.tar or a .zip of a student's repository, or a
+plain directory holding its files.  From it we take only the files a
+student is meant to change for labs 1..N (the manifest: see
+student_files); every other file comes from the pristine lab N tree,
+written afresh by handout.py's own code.  Nothing prebuilt is taken:
+the kernel is built from scratch in DIR/work, then the grader of the
+trusted tree runs with a clean environment, so that nothing of the
+submission can be imported or read as configuration.
+
+DIR/results.json has Gradescope's schema; DIR/log.txt has the build's
+and the grader's output.  A submission that does not build scores 0 with
+its compiler errors in both.  With several submissions, each is graded
+into DIR/NAME (NAME: the submission's file name without its suffix).
+"""
+import argparse
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from pathlib import Path, PurePosixPath
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import handout  # noqa: E402  (grade/tools/handout.py)
+
+ROOT = handout.ROOT
+# A student's source file is small; anything bigger is not one.
+MAX_FILE_BYTES = 1 << 20
+BUILD_SECONDS = 300
+GRADE_SECONDS = 900
+# Lines of the build's output kept in results.json when it fails.
+BUILD_TAIL = 60
+# `#if SOL >= k`, `#elif SOL < k`...: code a student writes in lab k.
+SOL_MARKER = re.compile(r"^\s*#\s*(?:el)?if\b.*\bSOL\s*(?:>=|<|>|<=|==)\s*(\d+)", re.M)
+
+
+def die(message):
+    print("autograde: " + message, file=sys.stderr)
+    sys.exit(2)
+
+
+# -- the manifest ---------------------------------------------------------
+
+def student_files(lab, tracked=None):
+    """The files a student is meant to change for labs 1..lab: those of
+    lab <lab>'s handout that hold a staging block (`#if SOL >= k`, or a
+    `#if SOL < k` for a stub that a later lab replaces) for some lab
+    k <= <lab>.  Every stub ("Your code here") sits in such a block, and
+    make test checks that this list covers them all."""
+    files = handout.files_for_lab(lab, tracked)
+    result = []
+    for path in files:
+        if not path.endswith(handout.PREPROCESSED):
+            continue
+        text = (ROOT / path).read_text(errors="replace")
+        labs = {int(k) for k in SOL_MARKER.findall(text)}
+        # `#if SOL < k` is the stub of lab k-1's code that lab k replaces.
+        if any(k <= lab for k in labs):
+            result.append(path)
+    return sorted(result)
+
+
+# -- reading a submission ---------------------------------------------------
+
+class Submission:
+    """The manifest's files as one submission has them."""
+
+    def __init__(self, path: Path, wanted):
+        self.path = path
+        self.wanted = list(wanted)
+        self.files = {}         # path -> bytes
+        self.notes = []         # what the student should know
+
+    def read(self):
+        p = self.path
+        if p.is_dir():
+            if (p / ".git").exists():
+                self._from_git(p)
+            else:
+                self._from_directory(p)
+        elif p.name.endswith(".bundle") or _is_bundle(p):
+            with tempfile.TemporaryDirectory() as tmp:
+                repo = Path(tmp) / "repo"
+                proc = subprocess.run(
+                    ["git", "-c", "core.hooksPath=/dev/null", "clone", "-q", "--bare",
+                     str(p), str(repo)], capture_output=True, text=True)
+                if proc.returncode != 0:
+                    raise SubmissionError(f"not a usable git bundle: {proc.stderr.strip()}")
+                self._from_git(repo, bare=True)
+        elif tarfile.is_tarfile(p):
+            self._from_tar(p)
+        elif zipfile.is_zipfile(p):
+            self._from_zip(p)
+        elif not p.exists():
+            raise SubmissionError(f"{p} does not exist")
+        else:
+            raise SubmissionError(f"{p} is neither a directory, a git bundle, "
+                                  f"a tar archive nor a zip file")
+        missing = [f for f in self.wanted if f not in self.files]
+        if missing:
+            self.notes.append("not in the submission (the handout's version is used): "
+                              + " ".join(missing))
+        return self
+
+    def _take(self, path, data):
+        if len(data) > MAX_FILE_BYTES:
+            self.notes.append(f"{path} is larger than {MAX_FILE_BYTES} bytes: ignored")
+            return
+        self.files[path] = data
+
+    def _from_directory(self, root):
+        base = _find_root([str(f.relative_to(root)) for f in root.rglob("GNUmakefile")]
+                          + [str(f.relative_to(root)) for f in root.glob("*/kernel")]
+                          + [str(f.relative_to(root)) for f in root.glob("kernel")])
+        for path in self.wanted:
+            f = root / base / path
+            # A symbolic link could point at anything on the grading host.
+            if f.is_symlink():
+                self.notes.append(f"{path} is a symbolic link: ignored")
+            elif f.is_file():
+                with open(f, "rb") as stream:
+                    self._take(path, stream.read(MAX_FILE_BYTES + 1))
+
+    def _from_git(self, repo, bare=False):
+        def git(*args):
+            return subprocess.run(["git", "-c", "core.hooksPath=/dev/null", *args],
+                                  cwd=repo, capture_output=True)
+        commit = None
+        for ref in ("HEAD", "refs/heads/main", "refs/heads/master"):
+            proc = git("rev-parse", "--verify", "-q", ref + "^{commit}")
+            if proc.returncode == 0:
+                commit = proc.stdout.decode().strip()
+                break
+        if commit is None:
+            heads = git("for-each-ref", "--format=%(objectname)", "refs/heads").stdout.split()
+            if len(heads) != 1:
+                raise SubmissionError("the repository has no HEAD and not exactly one branch")
+            commit = heads[0].decode()
+        self.notes.append(f"graded commit {commit}")
+        listing = git("ls-tree", "-r", "-z", commit, "--", *self.wanted).stdout.decode()
+        for entry in filter(None, listing.split("\0")):
+            meta, path = entry.split("\t", 1)
+            mode, kind, obj = meta.split()
+            if kind != "blob" or mode not in ("100644", "100755"):
+                self.notes.append(f"{path} is not a regular file in the commit: ignored")
+                continue
+            size = int(git("cat-file", "-s", obj).stdout or 0)
+            if size > MAX_FILE_BYTES:
+                self.notes.append(f"{path} is larger than {MAX_FILE_BYTES} bytes: ignored")
+                continue
+            self._take(path, git("cat-file", "blob", obj).stdout)
+        if not bare:
+            dirty = git("status", "--porcelain", "--", *self.wanted).stdout.decode().strip()
+            if dirty:
+                self.notes.append("uncommitted changes are not graded:\n" + dirty)
+
+    def _from_tar(self, path):
+        with tarfile.open(path) as tar:
+            members = tar.getmembers()
+            base = _find_root([m.name for m in members])
+            by_name = {_norm(m.name): m for m in members}
+            for want in self.wanted:
+                m = by_name.get(_norm(base + want))
+                if m is None:
+                    continue
+                if not m.isreg():
+                    self.notes.append(f"{want} is not a regular file in the archive: ignored")
+                    continue
+                if m.size > MAX_FILE_BYTES:
+                    self.notes.append(f"{want} is larger than {MAX_FILE_BYTES} bytes: ignored")
+                    continue
+                self._take(want, tar.extractfile(m).read(MAX_FILE_BYTES + 1))
+
+    def _from_zip(self, path):
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            base = _find_root([i.filename for i in infos])
+            by_name = {_norm(i.filename): i for i in infos}
+            for want in self.wanted:
+                info = by_name.get(_norm(base + want))
+                if info is None or info.is_dir():
+                    continue
+                # A symbolic link in a zip: Unix mode S_IFLNK in the high bits.
+                if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                    self.notes.append(f"{want} is a symbolic link: ignored")
+                    continue
+                if info.file_size > MAX_FILE_BYTES:
+                    self.notes.append(f"{want} is larger than {MAX_FILE_BYTES} bytes: ignored")
+                    continue
+                with zf.open(info) as stream:
+                    self._take(want, stream.read(MAX_FILE_BYTES + 1))
+
+
+class SubmissionError(Exception):
+    pass
+
+
+def _norm(name):
+    return str(PurePosixPath(name.lstrip("./") or "."))
+
+
+def _is_bundle(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read(16).startswith((b"# v2 git bundle", b"# v3 git bundle"))
+    except OSError:
+        return False
+
+
+def _find_root(names):
+    """The directory prefix ("" or "exolab/") under which an archive
+    holds the repository: where its GNUmakefile or kernel/ is."""
+    best = None
+    for name in names:
+        parts = PurePosixPath(name.lstrip("./")).parts
+        for marker in ("GNUmakefile", "kernel"):
+            if marker in parts:
+                prefix = parts[:parts.index(marker)]
+                if best is None or len(prefix) < len(best):
+                    best = prefix
+    return "/".join(best) + "/" if best else ""
+
+
+# -- grading ----------------------------------------------------------------
+
+def clean_env(extra):
+    """The environment the build and the grader run in: nothing from
+    the caller's Python, make or locale settings that could change what
+    is imported or built."""
+    keep = {k: os.environ[k] for k in ("PATH", "HOME", "TMPDIR", "USER", "LANG")
+            if k in os.environ}
+    keep.update(PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1", PYTHONSAFEPATH="1",
+                LC_ALL="C.UTF-8")
+    keep.update(extra)
+    return keep
+
+
+def run(cmd, cwd, env, timeout, log):
+    """Runs cmd, appending its output to the log; returns (status, output)."""
+    log.write(f"$ {' '.join(cmd)}\n")
+    log.flush()
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=timeout,
+                              start_new_session=True)
+        text = proc.stdout.decode(errors="replace")
+        status = proc.returncode
+    except subprocess.TimeoutExpired as e:
+        text = (e.stdout or b"").decode(errors="replace") + \
+            f"\n(stopped after {timeout}s)\n"
+        status = -1
+    log.write(text)
+    log.flush()
+    return status, text
+
+
+class Grader:
+    def __init__(self, lab, keyword=None, jobs=1, python=sys.executable,
+                 build_jobs=2, iso=True):
+        self.iso = iso and _have_grub()
+        self.lab = lab
+        self.keyword = keyword
+        self.jobs = jobs
+        self.build_jobs = build_jobs
+        self.python = python
+        self.tracked = handout.tracked_files()
+        self.manifest = student_files(lab, self.tracked)
+        self._pristine = None
+
+    def pristine(self):
+        """The lab's handout tree, written once per run."""
+        if self._pristine is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="exolab-pristine-")
+            self._pristine = Path(self._tmp.name) / "tree"
+            self._pristine.mkdir()
+            handout.make_tree(self.lab, self._pristine, self.tracked)
+        return self._pristine
+
+    def labs(self, tree):
+        return [f"lab{n}" for n in range(1, self.lab + 1)
+                if list((tree / f"lab{n}").glob("test_*.py"))]
+
+    def grade(self, submission: Path, out: Path):
+        """Grades one submission into out/; returns its results dict."""
+        started = time.monotonic()
+        out.mkdir(parents=True, exist_ok=True)
+        work = out / "work"
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(self.pristine(), work, symlinks=True)
+        with open(out / "log.txt", "w") as log:
+            log.write(f"ExoLab autograder: lab {self.lab}, submission {submission}\n")
+            try:
+                sub = Submission(submission, self.manifest).read()
+            except (SubmissionError, OSError, tarfile.TarError, zipfile.BadZipFile,
+                    EOFError) as e:
+                log.write(f"the submission could not be read: {e}\n")
+                return self._write(out, self._zero(work, log, f"the submission could not "
+                                                   f"be read: {e}"), started)
+            for path, data in sub.files.items():
+                (work / path).write_bytes(data)
+            log.write(f"files taken from the submission: {' '.join(sorted(sub.files))}\n")
+            for note in sub.notes:
+                log.write(note + "\n")
+            env = clean_env({"EXOLAB_OBJDIR": str(work / "obj"),
+                             "EXOLAB_LAB": str(self.lab)})
+            log.write("\n== build ==\n")
+            targets = ["all"] + (["iso"] if self.iso else [])
+            status, text = run(["make", "--no-print-directory", f"-j{self.build_jobs}",
+                                "OBJDIR=obj", *targets], work, env, BUILD_SECONDS, log)
+            if status != 0:
+                # From just before the first error on: the compiler's own words.
+                lines = text.rstrip().splitlines()
+                first = next((i for i, l in enumerate(lines)
+                              if re.search(r"\berror\b|Error \d", l)), len(lines) - 1)
+                tail = "\n".join(lines[max(0, first - 2):][:BUILD_TAIL])
+                return self._write(out, self._zero(
+                    work, log, "the submission does not build:\n" + tail), started)
+            log.write("\n== grade ==\n")
+            results = self._run_grader(work, env, log)
+            if results is None:
+                return self._write(out, self._zero(work, log, "the grader did not finish "
+                                                   "(see log.txt)"), started)
+            results["output"] = "\n".join(sub.notes)
+            return self._write(out, results, started)
+
+    def _run_grader(self, work, env, log, fail_all=None):
+        results_file = work / "obj" / "results.json"
+        results_file.parent.mkdir(parents=True, exist_ok=True)
+        if results_file.exists():
+            results_file.unlink()
+        cmd = [self.python, str(work / "grade" / "run.py"), f"-n{self.jobs}",
+               "--json", str(results_file)]
+        if self.keyword:
+            cmd += ["-k", self.keyword]
+        run(cmd + self.labs(work), work, env, GRADE_SECONDS, log)
+        if not results_file.exists():
+            return None
+        return json.loads(results_file.read_text())
+
+    def _zero(self, work, log, why):
+        """Every test at 0 points, with the reason: the grader runs with
+        no kernel, so that the test list and points are the real ones."""
+        env = clean_env({"EXOLAB_OBJDIR": str(work / "obj-none"),
+                         "EXOLAB_LAB": str(self.lab)})
+        with open(os.devnull, "w") as sink:
+            results = self._run_grader(work, env, sink) or {"tests": []}
+        for test in results["tests"]:
+            test["score"] = 0
+            test["status"] = "failed"
+            test["output"] = why.splitlines()[0]
+        results["score"] = 0
+        results["output"] = why
+        log.write(why + "\n")
+        return results
+
+    def _write(self, out, results, started):
+        results.setdefault("output", "")
+        results["execution_time"] = round(time.monotonic() - started, 2)
+        results["visibility"] = "visible"
+        results["stdout_visibility"] = "visible"
+        for test in results.get("tests", []):
+            test.setdefault("visibility", "visible")
+        (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+        # The logs of each run stay; the build does not.
+        logs = out / "work" / "obj" / "grade"
+        if logs.is_dir():
+            shutil.rmtree(out / "logs", ignore_errors=True)
+            shutil.copytree(logs, out / "logs")
+        shutil.rmtree(out / "work", ignore_errors=True)
+        return results
+
+
+def _have_grub():
+    return any(shutil.which(g) for g in ("grub-mkrescue", "grub2-mkrescue"))
+
+
+def submission_name(path: Path):
+    name = path.name
+    for suffix in (".tar.gz", ".tgz", ".tar", ".zip", ".bundle", ".git"):
+        if name.endswith(suffix):
+            return name[:-len(suffix)]
+    return name
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("submissions", nargs="*", type=Path)
+    parser.add_argument("--lab", type=int, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("-k", dest="keyword", help="only the tests matching EXPR")
+    parser.add_argument("-n", dest="jobs", type=int, default=1,
+                        help="tests to run at once per submission")
+    parser.add_argument("--no-iso", action="store_true",
+                        help="build no GRUB ISO (its test is then skipped)")
+    parser.add_argument("--manifest", action="store_true",
+                        help="print the files taken from a submission and exit")
+    args = parser.parse_args()
+    if shutil.which("unifdef") is None:
+        die("unifdef not found: sudo apt install unifdef")
+    grader = Grader(args.lab, args.keyword, args.jobs, iso=not args.no_iso)
+    if args.manifest:
+        print("\n".join(grader.manifest))
+        return 0
+    if not (ROOT / f"lab{args.lab}").is_dir():
+        die(f"there is no lab{args.lab}")
+    single = len(args.submissions) == 1
+    for sub in args.submissions:
+        out = args.out if single else args.out / submission_name(sub)
+        results = grader.grade(sub.resolve(), out.resolve())
+        possible = sum(t.get("max_score", 0) for t in results.get("tests", []))
+        print(f"{sub}: {results['score']}/{possible}  -> {out / 'results.json'}")
+    # Graded, whatever the scores: the exit status is the grader's own.
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
