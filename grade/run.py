@@ -98,6 +98,8 @@ def write_json(path, tests, results, elapsed):
             "status": "passed" if passed or skipped else "failed",
             "output": rec.get("message", "") or test.get("doc", ""),
         })
+        if test.get("file"):
+            out["tests"][-1]["file"] = test["file"]
     out["score"] = total
     Path(path).write_text(json.dumps(out, indent=2) + "\n")
 

@@ -11,6 +11,7 @@ FILE, one JSON line each.  run.py adds up the score from the two files
 """
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -40,13 +41,16 @@ def describe(item) -> dict:
     marker = item.get_closest_marker("points")
     worth = marker.args[0] if marker and marker.args else 0
     part = marker.kwargs.get("part", "") if marker else ""
-    lab = item.path.parent.name
+    # item.path is pytest 7's; Ubuntu 22.04 has pytest 6 (item.fspath).
+    path = Path(str(getattr(item, "path", None) or item.fspath))
+    lab = path.parent.name
     name = item.name[5:] if item.name.startswith("test_") else item.name
     # The docstring's first paragraph, as one line.
     paragraph = (getattr(item, "function", None) and item.function.__doc__ or "")
     paragraph = paragraph.strip().split("\n\n")[0]
     return {"nodeid": item.nodeid, "lab": lab, "name": name, "points": worth,
-            "part": part, "doc": " ".join(paragraph.split())}
+            "part": part, "doc": " ".join(paragraph.split()),
+            "file": path.stem if path.stem.startswith("test_private") else ""}
 
 
 def pytest_configure(config):

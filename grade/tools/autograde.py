@@ -32,10 +32,16 @@ import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
+# In the instructor's tree, handout.py writes the pristine lab tree; a
+# Gradescope bundle carries that tree ready-made (--tree), without
+# handout.py and without the solutions.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import handout  # noqa: E402  (grade/tools/handout.py)
+try:
+    import handout  # noqa: E402  (grade/tools/handout.py)
+except ImportError:
+    handout = None
 
-ROOT = handout.ROOT
+ROOT = Path(__file__).resolve().parents[2]
 # A student's source file is small; anything bigger is not one.
 MAX_FILE_BYTES = 1 << 20
 BUILD_SECONDS = 300
@@ -52,6 +58,21 @@ def die(message):
 
 
 # -- the manifest ---------------------------------------------------------
+
+def add_private_tests(lab, tree):
+    """Copies the instructor's private tests, grade/private/labK/test_*.py
+    for K <= lab (never handed out), into the lab directories of tree."""
+    for k in range(1, lab + 1):
+        for test in sorted((ROOT / "grade" / "private" / f"lab{k}").glob("test_*.py")):
+            if (tree / f"lab{k}").is_dir():
+                shutil.copyfile(test, tree / f"lab{k}" / test.name)
+
+
+def private_names(tree):
+    """The tests of private files (test_private*.py) are hidden from
+    students until the grades are published."""
+    return {p.stem for p in tree.glob("lab*/test_private*.py")}
+
 
 def student_files(lab, tracked=None):
     """The files a student is meant to change for labs 1..lab: those of
@@ -268,24 +289,29 @@ def run(cmd, cwd, env, timeout, log):
 
 class Grader:
     def __init__(self, lab, keyword=None, jobs=1, python=sys.executable,
-                 build_jobs=2, iso=True):
+                 build_jobs=2, iso=True, tree=None, manifest=None):
         self.iso = iso and _have_grub()
         self.lab = lab
         self.keyword = keyword
         self.jobs = jobs
         self.build_jobs = build_jobs
         self.python = python
-        self.tracked = handout.tracked_files()
-        self.manifest = student_files(lab, self.tracked)
-        self._pristine = None
+        self._pristine = tree
+        if manifest is not None:
+            self.manifest = manifest
+        else:
+            self.tracked = handout.tracked_files()
+            self.manifest = student_files(lab, self.tracked)
 
     def pristine(self):
-        """The lab's handout tree, written once per run."""
+        """The lab's handout tree plus the private tests, written once
+        per run (or given ready-made)."""
         if self._pristine is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="exolab-pristine-")
             self._pristine = Path(self._tmp.name) / "tree"
             self._pristine.mkdir()
             handout.make_tree(self.lab, self._pristine, self.tracked)
+            add_private_tests(self.lab, self._pristine)
         return self._pristine
 
     def labs(self, tree):
@@ -370,8 +396,11 @@ class Grader:
         results["execution_time"] = round(time.monotonic() - started, 2)
         results["visibility"] = "visible"
         results["stdout_visibility"] = "visible"
+        hidden = private_names(self.pristine())
         for test in results.get("tests", []):
-            test.setdefault("visibility", "visible")
+            test.setdefault("visibility", "after_published"
+                            if test.get("file") in hidden else "visible")
+            test.pop("file", None)
             # The runs' logs are kept in out/logs (below).
             test["output"] = test.get("output", "").replace("full output: obj/grade/",
                                                             "full output: logs/")
@@ -409,15 +438,26 @@ def main():
                         help="build no GRUB ISO (its test is then skipped)")
     parser.add_argument("--manifest", action="store_true",
                         help="print the files taken from a submission and exit")
+    parser.add_argument("--tree", type=Path,
+                        help="the pristine lab tree, ready-made (a Gradescope bundle)")
+    parser.add_argument("--manifest-file", type=Path,
+                        help="with --tree: the files taken from a submission, one a line")
     args = parser.parse_args()
-    if shutil.which("unifdef") is None:
-        die("unifdef not found: sudo apt install unifdef")
-    grader = Grader(args.lab, args.keyword, args.jobs, iso=not args.no_iso)
+    if args.tree:
+        if not args.manifest_file:
+            die("--tree needs --manifest-file")
+        grader = Grader(args.lab, args.keyword, args.jobs, iso=not args.no_iso,
+                        tree=args.tree.resolve(),
+                        manifest=args.manifest_file.read_text().split())
+    else:
+        if shutil.which("unifdef") is None:
+            die("unifdef not found: sudo apt install unifdef")
+        if not (ROOT / f"lab{args.lab}").is_dir():
+            die(f"there is no lab{args.lab}")
+        grader = Grader(args.lab, args.keyword, args.jobs, iso=not args.no_iso)
     if args.manifest:
         print("\n".join(grader.manifest))
         return 0
-    if not (ROOT / f"lab{args.lab}").is_dir():
-        die(f"there is no lab{args.lab}")
     single = len(args.submissions) == 1
     for sub in args.submissions:
         out = args.out if single else args.out / submission_name(sub)

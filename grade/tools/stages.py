@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -250,6 +251,45 @@ class Suite:
                 problems = self.target_problems(results, lab, targets, proc, "failed")
                 self.check(f"cheat {path.name}: 0 points on its targets "
                            f"({' '.join(targets)})", not problems, "\n".join(problems))
+
+    def gradescope(self, lab: int):
+        """make gradescope's bundle, unpacked into a simulated /autograder
+        (AUTOGRADER_ROOT), grades the reference solution: results.json
+        has Gradescope's fields and types, full marks, and the private
+        tests, hidden until published."""
+        root = self.workdir / "gradescope-root"
+        shutil.rmtree(root, ignore_errors=True)
+        (root / "source").mkdir(parents=True)
+        proc = self.make(f"LAB={lab}", "gradescope")
+        bundle = ROOT / "obj" / "gradescope" / f"lab{lab}.zip"
+        if not self.check(f"make gradescope LAB={lab} writes {bundle.relative_to(ROOT)}",
+                          proc.returncode == 0 and bundle.exists(), proc.stdout + proc.stderr):
+            return
+        with zipfile.ZipFile(bundle) as zf:
+            names = zf.namelist()
+            zf.extractall(root / "source")
+        for name in ("setup.sh", "run_autograder"):
+            (root / "source" / name).chmod(0o755)
+        leaked = [n for n in names if n.startswith("tree/") and
+                  handout.matches(n[5:], [p for p in INSTRUCTOR_FILES if p != "grade/private/"])]
+        self.student_repo(lab, root / "submission", sol=lab)
+        shutil.rmtree(root / "submission" / ".git")
+        proc = subprocess.run([str(root / "source" / "run_autograder")], capture_output=True,
+                              text=True, env=dict(os.environ, AUTOGRADER_ROOT=str(root),
+                                                  EXOLAB_AUTOGRADE_FLAGS="-k printf --no-iso"))
+        problems = [f"instructor files in the bundle: {leaked}"] if leaked else []
+        problems += ["no solution may be in the bundle: " + n for n in names
+                     if n.endswith((".c", ".h", ".S")) and re.search(
+                         r"#\s*(el)?if.*\bSOL\b",
+                         zipfile.ZipFile(bundle).read(n).decode(errors="replace"))]
+        results = root / "results" / "results.json"
+        if not results.exists():
+            problems.append("no results.json:\n" + proc.stdout[-2000:] + proc.stderr[-2000:])
+        else:
+            problems += gradescope_problems(json.loads(results.read_text()))
+        self.check(f"the Gradescope bundle of lab {lab} grades a simulated /autograder "
+                   f"(results.json's fields and types, private tests hidden)",
+                   not problems, "\n".join(problems))
 
     @staticmethod
     def target_problems(results, lab, targets, proc, wanted):
@@ -495,8 +535,36 @@ class Suite:
 SAMPLE_PREFIXES = ("Physical memory: ", "Booted by ", "check_", "[0000", "hello, world",
                    "i am environment", "No runnable environments", "6828 decimal",
                    "printf: ")
-INSTRUCTOR_FILES = [".ci/", "grade/tests/", "grade/tools/", "docs/performance.md",
-                    "docs/robustness.md"]
+INSTRUCTOR_FILES = [".ci/", "grade/tests/", "grade/tools/", "grade/private/",
+                    "docs/performance.md", "docs/robustness.md", "docs/autograding.md"]
+
+
+def gradescope_problems(data):
+    """What is wrong with a Gradescope results.json for a full-marks
+    submission graded with its private tests."""
+    problems = []
+    kinds = {"score": (int, float), "execution_time": (int, float), "output": str,
+             "tests": list, "visibility": str, "stdout_visibility": str}
+    for key, kind in kinds.items():
+        if not isinstance(data.get(key), kind):
+            problems.append(f"results.json: {key} is {data.get(key)!r}")
+    visibilities = {"hidden", "after_due_date", "after_published", "visible"}
+    for test in data.get("tests", []):
+        for key, kind in {"name": str, "score": (int, float), "max_score": (int, float),
+                          "output": str, "visibility": str, "status": str}.items():
+            if not isinstance(test.get(key), kind):
+                problems.append(f"test {test.get('name')}: {key} is {test.get(key)!r}")
+        if test.get("visibility") not in visibilities or \
+                test.get("status") not in ("passed", "failed"):
+            problems.append(f"test {test.get('name')}: {test}")
+        if test.get("score") != test.get("max_score"):
+            problems.append(f"test {test.get('name')} did not pass: {test.get('output')}")
+    private = [t for t in data.get("tests", []) if "private" in t.get("name", "")]
+    if not private or any(t["visibility"] != "after_published" for t in private):
+        problems.append(f"no private test hidden until published: {private}")
+    if sum(t.get("score", 0) for t in data.get("tests", [])) != data.get("score"):
+        problems.append("the score is not the sum of the tests' scores")
+    return problems
 
 
 def git(repo, *args, ok=(0,)):
@@ -596,6 +664,7 @@ def main():
         missing[lab] = suite.stage_missing(lab)
         suite.manifest(lab)
     suite.cheats(labs)
+    suite.gradescope(1)
     suite.handout(labs, missing)
 
     print(f"({time.monotonic() - started:.0f}s)")
