@@ -19,7 +19,9 @@ its compiler errors in both.  With several submissions, each is graded
 into DIR/NAME (NAME: the submission's file name without its suffix).
 """
 import argparse
-import io
+import concurrent.futures
+import csv
+import html
 import json
 import os
 import re
@@ -28,6 +30,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -268,19 +271,93 @@ def clean_env(extra):
     return keep
 
 
-def run(cmd, cwd, env, timeout, log):
-    """Runs cmd, appending its output to the log; returns (status, output)."""
+# Limits on what one submission's build and grading may do.
+MAX_OUTPUT = 4 << 20            # bytes of output kept; past it, stopped
+MAX_FILE = 1 << 30              # bytes in any one file it writes
+
+
+def _limits():
+    import resource
+    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE, MAX_FILE))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+_sandbox_ok = None
+
+
+def sandbox(work: Path):
+    """bubblewrap's command prefix that lets a command see the system
+    read-only, write only `work`, and reach no network (nor the
+    instructor's tree, nor another submission); [] when bubblewrap is
+    not installed or cannot run here (a warning says so, once)."""
+    global _sandbox_ok
+    bwrap = shutil.which("bwrap")
+    args = [bwrap or "bwrap", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
+            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+            # QEMU's snapshot=on keeps its overlay in /var/tmp.
+            "--tmpfs", "/var/tmp"]
+    for d in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(d):
+            args += ["--symlink", os.readlink(d), d]
+        elif os.path.isdir(d):
+            args += ["--ro-bind", d, d]
+    # A Python outside /usr (a venv, pyenv): visible, read-only.
+    prefix = str(Path(sys.prefix).resolve())
+    if prefix != "/usr" and not prefix.startswith("/usr/"):
+        args += ["--ro-bind", prefix, prefix]
+    args += ["--bind", str(work), str(work), "--unshare-all", "--die-with-parent",
+             "--new-session", "--chdir", str(work), "--setenv", "HOME", str(work)]
+    if _sandbox_ok is None:
+        _sandbox_ok = bwrap is not None and subprocess.run(
+            args + ["true"], capture_output=True).returncode == 0
+        if not _sandbox_ok:
+            print("autograde: warning: bubblewrap " + ("cannot run here" if bwrap else
+                  "is not installed (sudo apt install bubblewrap)") + ": submissions run "
+                  "without a sandbox, under the time, output and file-size limits only",
+                  file=sys.stderr)
+    return args if _sandbox_ok else []
+
+
+def run(cmd, cwd, env, timeout, log, sandboxed=True):
+    """Runs cmd (in the sandbox), appending its output to the log, at
+    most MAX_OUTPUT bytes of it; returns (status, output).  A command
+    that runs too long or prints too much is stopped, its whole process
+    group with it."""
+    if sandboxed:
+        cmd = sandbox(Path(cwd)) + cmd
     log.write(f"$ {' '.join(cmd)}\n")
     log.flush()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True,
+                            preexec_fn=_limits)
+    chunks, size, why = [], 0, None
+
+    def stop(reason):
+        nonlocal why
+        why = reason
+        try:
+            os.killpg(proc.pid, 9)
+        except ProcessLookupError:
+            pass
+
+    timer = threading.Timer(timeout, stop, [f"stopped after {timeout}s"])
+    timer.start()
     try:
-        proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=timeout,
-                              start_new_session=True)
-        text = proc.stdout.decode(errors="replace")
-        status = proc.returncode
-    except subprocess.TimeoutExpired as e:
-        text = (e.stdout or b"").decode(errors="replace") + \
-            f"\n(stopped after {timeout}s)\n"
+        while True:
+            chunk = proc.stdout.read1(65536)
+            if not chunk:
+                break
+            if size < MAX_OUTPUT:
+                chunks.append(chunk[:MAX_OUTPUT - size])
+            size += len(chunk)
+            if size > MAX_OUTPUT and why is None:
+                stop(f"stopped: more than {MAX_OUTPUT} bytes of output")
+        status = proc.wait()
+    finally:
+        timer.cancel()
+    text = b"".join(chunks).decode(errors="replace")
+    if why:
+        text += f"\n({why})\n"
         status = -1
     log.write(text)
     log.flush()
@@ -434,6 +511,10 @@ def main():
     parser.add_argument("-k", dest="keyword", help="only the tests matching EXPR")
     parser.add_argument("-n", dest="jobs", type=int, default=1,
                         help="tests to run at once per submission")
+    parser.add_argument("-j", dest="parallel", type=int, default=1,
+                        help="submissions to grade at once")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="grade each submission this many times; report flaky tests")
     parser.add_argument("--no-iso", action="store_true",
                         help="build no GRUB ISO (its test is then skipped)")
     parser.add_argument("--manifest", action="store_true",
@@ -458,14 +539,158 @@ def main():
     if args.manifest:
         print("\n".join(grader.manifest))
         return 0
-    single = len(args.submissions) == 1
-    for sub in args.submissions:
-        out = args.out if single else args.out / submission_name(sub)
-        results = grader.grade(sub.resolve(), out.resolve())
+    if not args.submissions:
+        die("no submission given")
+    grader.pristine()           # once, before the threads share it
+    names = unique_names(args.submissions)
+    single = len(args.submissions) == 1 and args.repeat == 1
+    jobs = []
+    for sub, name in zip(args.submissions, names):
+        for run_number in range(args.repeat):
+            out = args.out if single else args.out / name
+            if args.repeat > 1:
+                out = out / f"run{run_number + 1}"
+            jobs.append((sub, name, out.resolve()))
+
+    def grade_one(job):
+        sub, name, out = job
+        started = time.monotonic()
+        results = grader.grade(sub.resolve(), out)
         possible = sum(t.get("max_score", 0) for t in results.get("tests", []))
-        print(f"{sub}: {results['score']}/{possible}  -> {out / 'results.json'}")
+        print(f"{sub}: {results['score']}/{possible}  -> {out / 'results.json'}", flush=True)
+        return name, results, time.monotonic() - started
+
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.parallel)) as pool:
+        graded = list(pool.map(grade_one, jobs))
+    if not single:
+        write_grades_csv(args.out / "grades.csv", graded)
+        write_summary_html(args.out / "summary.html", graded, args.lab)
+        print(f"autograde: wrote {args.out / 'grades.csv'} and {args.out / 'summary.html'}")
+    if args.repeat > 1:
+        flaky = flaky_tests(graded)
+        lines = [f"{name}: {test}: {' '.join(statuses)}" for name, test, statuses in flaky]
+        (args.out / "flaky.txt").write_text("".join(l + "\n" for l in lines))
+        print(f"autograde: {len(flaky)} flaky test results in {args.repeat} runs"
+              + "".join("\n  " + l for l in lines))
     # Graded, whatever the scores: the exit status is the grader's own.
     return 0
+
+
+def unique_names(paths):
+    """A directory name per submission: its file name without suffix,
+    numbered where two are the same."""
+    names, seen = [], {}
+    for path in paths:
+        name = re.sub(r"[^\w.-]", "_", submission_name(Path(path))) or "submission"
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return names
+
+
+def failure_reason(results):
+    """Why a submission lost points, in a few words: the build, or the
+    first failed test."""
+    output = results.get("output", "")
+    if output.startswith(("the submission does not build", "the submission could not",
+                          "the grader did not")):
+        lines = output.splitlines()
+        error = next((l for l in lines if re.search(r"\berror\b", l)), "")
+        return (lines[0] + " " + error.strip())[:200]
+    failed = [t for t in results.get("tests", []) if t["status"] == "failed"]
+    if failed:
+        return f"{len(failed)} tests failed, first {failed[0]['name']}: " + \
+            (failed[0]["output"].splitlines() or [""])[0][:120]
+    return ""
+
+
+def write_grades_csv(path, graded):
+    """One row per graded run: points per part and per test, the total,
+    the wall time and why points were lost."""
+    tests, parts = [], []
+    for _, results, _ in graded:
+        for t in results.get("tests", []):
+            if t["name"] not in tests:
+                tests.append(t["name"])
+    for name in tests:
+        part = name.split(" ")[0]
+        if part not in parts:
+            parts.append(part)
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["submission", *[f"{p} total" for p in parts], *tests, "total",
+                      "max", "seconds", "failure"])
+        for name, results, seconds in graded:
+            by_test = {t["name"]: t for t in results.get("tests", [])}
+            per_part = [sum(t["score"] for n, t in by_test.items() if n.split(" ")[0] == p)
+                        for p in parts]
+            out.writerow([name, *per_part, *[by_test.get(n, {}).get("score", "") for n in tests],
+                          results.get("score", 0),
+                          sum(t.get("max_score", 0) for t in by_test.values()),
+                          round(seconds, 1), failure_reason(results)])
+
+
+def _bars(rows, width=560, bar=16, label=260):
+    """An inline SVG bar chart: rows of (label, fraction 0..1, text)."""
+    height = bar * len(rows) + 4
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="11">']
+    for i, (name, fraction, text) in enumerate(rows):
+        y = i * bar + 2
+        length = max(0.0, min(1.0, fraction)) * (width - label - 60)
+        parts.append(f'<text x="0" y="{y + 11}">{html.escape(name)}</text>'
+                     f'<rect x="{label}" y="{y}" width="{length:.1f}" height="{bar - 4}" '
+                     f'fill="#4a7"/><text x="{label + length + 4:.1f}" y="{y + 11}">'
+                     f'{html.escape(text)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def write_summary_html(path, graded, lab):
+    """Per-test pass rates and the score histogram (inline SVG), the
+    slowest and the failing submissions: one self-contained page."""
+    runs = len(graded)
+    tests = {}
+    for _, results, _ in graded:
+        for t in results.get("tests", []):
+            passed, seen = tests.get(t["name"], (0, 0))
+            tests[t["name"]] = (passed + (t["status"] == "passed" and t["score"] == t["max_score"]),
+                                seen + 1)
+    rates = [(n, p / s, f"{p}/{s}") for n, (p, s) in tests.items()]
+    scores = [(r.get("score", 0), sum(t.get("max_score", 0) for t in r.get("tests", [])))
+              for _, r, _ in graded]
+    bins = [0] * 10
+    for score, possible in scores:
+        bins[min(9, int(10 * score / possible)) if possible else 0] += 1
+    histogram = [(f"{10 * i}-{10 * i + 10}%", n / max(1, max(bins)), str(n))
+                 for i, n in enumerate(bins)]
+    slowest = sorted(graded, key=lambda g: -g[2])[:10]
+    failing = [(n, r) for n, r, _ in graded
+               if r.get("score", 0) < sum(t.get("max_score", 0) for t in r.get("tests", []))]
+    rows = lambda items: "".join(f"<tr>{''.join(f'<td>{html.escape(str(c))}</td>' for c in i)}</tr>"
+                                 for i in items)
+    page = f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>ExoLab lab {lab}: {runs} submissions</title>
+<style>body{{font-family:sans-serif;margin:2em}}td{{padding:2px 8px}}</style></head><body>
+<h1>Lab {lab}: {runs} graded submissions</h1>
+<h2>Pass rate per test</h2>{_bars(rates)}
+<h2>Scores</h2>{_bars(histogram)}
+<h2>Slowest submissions</h2><table>{rows((n, f"{s:.1f}s") for n, _, s in slowest)}</table>
+<h2>Submissions without full marks ({len(failing)})</h2>
+<table>{rows((n, r.get("score", 0), failure_reason(r)) for n, r in failing)}</table>
+</body></html>
+"""
+    Path(path).write_text(page)
+
+
+def flaky_tests(graded):
+    """(submission, test, statuses) for each test whose verdict changed
+    between runs of the same submission."""
+    by = {}
+    for name, results, _ in graded:
+        for t in results.get("tests", []):
+            by.setdefault((name, t["name"]), []).append(
+                "pass" if t["status"] == "passed" and t["score"] == t["max_score"] else "FAIL")
+    return [(n, t, s) for (n, t), s in by.items() if len(set(s)) > 1]
 
 
 if __name__ == "__main__":

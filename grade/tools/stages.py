@@ -25,6 +25,7 @@
 Prints one line per check and closes with "test: N passed, N failed".
 """
 import argparse
+import csv
 import json
 import os
 import re
@@ -214,8 +215,12 @@ class Suite:
         for path in sorted((ROOT / "grade" / "tools" / "cheats").glob("*")):
             if path.suffix not in (".patch", ".sh"):
                 continue
-            header = dict(re.findall(r"(?m)^#? ?(Cheat|Lab|Targets): (.*)$",
+            header = dict(re.findall(r"(?m)^#? ?(Cheat|Lab|Targets|Needs): (.*)$",
                                      path.read_text()))
+            if "Needs" in header and not shutil.which(header["Needs"]):
+                self.check(f"cheat {path.name}: skipped, {header['Needs']} is not "
+                           f"installed (sudo apt install bubblewrap)", True)
+                continue
             if not {"Cheat", "Lab", "Targets"} <= set(header):
                 self.check(f"cheat {path.name}: names its lab and targets", False,
                            "it needs 'Cheat:', 'Lab:' and 'Targets:' lines")
@@ -240,7 +245,8 @@ class Suite:
                 else:
                     proc = subprocess.run(["sh", str(path)], cwd=tree, capture_output=True,
                                           text=True, env=dict(os.environ,
-                                                              REFERENCE=str(reference)))
+                                                              REFERENCE=str(reference),
+                                                              INSTRUCTOR=str(ROOT)))
                 if not self.check(f"cheat {path.name} applies to lab {lab}'s handout",
                                   proc.returncode == 0, proc.stdout + proc.stderr):
                     continue
@@ -290,6 +296,45 @@ class Suite:
         self.check(f"the Gradescope bundle of lab {lab} grades a simulated /autograder "
                    f"(results.json's fields and types, private tests hidden)",
                    not problems, "\n".join(problems))
+
+    def batch(self, lab: int):
+        """make autograde on several submissions at once (-j2), twice
+        each (REPEAT=2): the reference (a git repository) and a .tar.gz
+        that does not build; grades.csv, summary.html (self-contained)
+        and no flaky test."""
+        base = self.workdir / "batch"
+        shutil.rmtree(base, ignore_errors=True)
+        reference = self.student_repo(lab, base / "reference", sol=lab)
+        broken = base / "broken"
+        shutil.copytree(reference, broken / "exolab", ignore=shutil.ignore_patterns(".git"))
+        with open(broken / "exolab" / "lib" / "printfmt.c", "a") as f:
+            f.write("\nint this_does_not_build = ;\n")
+        subprocess.run(["tar", "czf", str(base / "broken.tar.gz"), "-C", str(broken), "exolab"],
+                       check=True)
+        out = base / "out"
+        proc = self.make(f"LAB={lab}", "autograde", f"SUBMISSION={reference} {base}/broken.tar.gz",
+                         f"OUT={out}", "REPEAT=2",
+                         f"AUTOGRADEFLAGS=-j2 -n1 --no-iso -k printf_octal")
+        problems = []
+        try:
+            rows = list(csv.DictReader(open(out / "grades.csv")))
+            page = (out / "summary.html").read_text()
+            flaky = (out / "flaky.txt").read_text()
+        except OSError as e:
+            rows, page, flaky = [], "", ""
+            problems.append(f"{e}\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+        scores = sorted((r["submission"], r["total"], r["max"]) for r in rows)
+        if len(rows) != 4 or [s[1] for s in scores] != ["0", "0", "20", "20"]:
+            problems.append(f"grades.csv: {scores}")
+        if any("does not build" not in r["failure"] for r in rows if r["submission"] == "broken"):
+            problems.append("grades.csv gives no failure reason for the broken submission")
+        if "<svg" not in page or "<script" in page or "http" in page.replace(
+                'xmlns="http://www.w3.org/2000/svg"', ""):
+            problems.append("summary.html is not a self-contained page with inline SVG")
+        if flaky.strip():
+            problems.append("flaky tests:\n" + flaky)
+        self.check(f"make autograde batch: 2 submissions x REPEAT=2 in parallel, grades.csv, "
+                   f"summary.html, no flaky test", not problems, "\n".join(problems))
 
     @staticmethod
     def target_problems(results, lab, targets, proc, wanted):
@@ -665,6 +710,7 @@ def main():
         suite.manifest(lab)
     suite.cheats(labs)
     suite.gradescope(1)
+    suite.batch(1)
     suite.handout(labs, missing)
 
     print(f"({time.monotonic() - started:.0f}s)")
