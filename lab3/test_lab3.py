@@ -112,7 +112,8 @@ def run_watched(program, trapno):
                 stub.set_breakpoint(trap)
             stub.clear_breakpoint(trap)
             stub.resume()
-            qemu.wait_for(DONE)
+            # The end of the run, or a panic (then the monitor waits).
+            qemu.wait_for(DONE + r"|kernel panic at ")
         finally:
             stub.close()
     output = qemu.stop()
