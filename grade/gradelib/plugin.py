@@ -119,10 +119,16 @@ def pytest_runtest_makereport(item, call):
 _setup_seconds = {}
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_logreport(report):
     config = _config
     if config is None or not _controller(config):
         return
+    # Ours only: not a <property> in the JUnit XML (read after this).
+    for key, value in list(report.user_properties):
+        if key == "exolab_message":
+            report.exolab_message = value
+            report.user_properties.remove((key, value))
     # A test's verdict comes from its first failing phase, else from its
     # call phase.  (run.py keeps the worst verdict it sees per test.)
     if report.when == "setup" and report.passed:
@@ -130,7 +136,7 @@ def pytest_runtest_logreport(report):
         return
     if report.when == "teardown" and not report.failed:
         return
-    message = dict(report.user_properties).get("exolab_message")
+    message = getattr(report, "exolab_message", None)
     if message is None:
         # A report pytest-xdist made up: its worker crashed.
         message = checks.printable(str(report.longrepr or ""))
