@@ -7,6 +7,7 @@ line) and reads what the kernel says about it.  Part "hostile": user
 programs that attack the kernel (user/hostile_*.c, docs/robustness.md).
 """
 import functools
+import random
 import re
 import struct
 import time
@@ -74,7 +75,7 @@ def stop_or_end(stub, qemu, timeout=25):
     return None
 
 
-def run_watched(program, trapno):
+def run_watched(program, trapno, argument=None):
     """Runs `program` with QEMU under the grader's eye: it stops at the
     program's entry point (which must be reached in user mode, CS =
     0x1b), then in trap() at the first trap from user mode numbered
@@ -83,7 +84,8 @@ def run_watched(program, trapno):
     entry = user_entry(program)
     trap = symbols(build().require(build().kernel))["trap"]
     entry_cs = frame = None
-    with Qemu(f"lab3-{program}-watched", program=program, gdb=True, timeout=30) as qemu:
+    entry_name = program if argument is None else f"{program}:{argument}"
+    with Qemu(f"lab3-{program}-watched", program=entry_name, gdb=True, timeout=30) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
             stub.set_breakpoint(entry)
@@ -153,11 +155,14 @@ def expect_printed_frame(output, tf):
 @gradelib.stubs(*RUN_STUBS)
 def test_hello():
     """The first environment runs in user mode, prints through system
-    calls, and exits gracefully."""
-    output = run_watched("hello", T_SYSCALL)
+    calls (its id, mixed with a number picked at grading time), and
+    exits gracefully."""
+    number = random.SystemRandom().randrange(1 << 16, 1 << 31)
+    output = run_watched("hello", T_SYSCALL, number)
     output.expect(r"\[00000000\] new env %s" % ENV,
                   r"hello, world",
                   r"i am environment %s" % ENV,
+                  r"hello: %d xor my id is %08x" % (number, number ^ int(ENV, 16)),
                   r"\[%s\] exiting gracefully" % ENV,
                   r"\[%s\] free env %s" % (ENV, ENV),
                   DONE, no=NO_PANIC)
