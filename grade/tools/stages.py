@@ -183,18 +183,6 @@ class Suite:
                    f"stubs outside the manifest: {sorted(stubs - manifest)}\n"
                    f"manifest files not in the handout: {sorted(manifest - files)}")
 
-    def autograde(self, tree: Path, lab: int, keyword: str, name: str):
-        """make autograde on a student tree; returns (process, results
-        by test name) or (process, None)."""
-        out = self.workdir / "autograde" / name
-        shutil.rmtree(out, ignore_errors=True)
-        proc = self.make(f"LAB={lab}", "autograde", f"SUBMISSION={tree}", f"OUT={out}",
-                         f"AUTOGRADEFLAGS=-n{self.jobs} --no-iso -k '{keyword}'")
-        results = out / "results.json"
-        if not results.exists():
-            return proc, None
-        return proc, {t["name"]: t for t in json.loads(results.read_text())["tests"]}
-
     def student_repo(self, lab: int, dest: Path, sol: int = 0):
         """A student's git repository: lab <lab>'s handout (labs 1..sol
         solved), committed."""
@@ -230,14 +218,13 @@ class Suite:
                 cheats.append((path, lab, header["Targets"].split()))
         base = self.workdir / "cheats"
         for lab in sorted({lab for _, lab, _ in cheats}):
-            targets = sorted({t for _, l, ts in cheats if l == lab for t in ts})
+            # One make autograde per lab, every cheat and the reference
+            # in it, two at a time: the handout tree is written once.
+            mine = [c for c in cheats if c[1] == lab]
+            targets = sorted({t for _, _, ts in mine for t in ts})
             reference = self.student_repo(lab, base / f"reference-lab{lab}", sol=lab)
-            proc, results = self.autograde(reference, lab, " or ".join(targets),
-                                           f"reference-lab{lab}")
-            problems = self.target_problems(results, lab, targets, proc, "passed")
-            self.check(f"autograde lab {lab}: the reference scores full on the cheats' "
-                       f"targets ({len(targets)} tests)", not problems, "\n".join(problems))
-            for path, _, targets in [c for c in cheats if c[1] == lab]:
+            trees = [reference]
+            for path, _, _ in mine:
                 tree = self.student_repo(lab, base / path.stem)
                 if path.suffix == ".patch":
                     proc = subprocess.run(["git", "apply", str(path)], cwd=tree,
@@ -253,8 +240,28 @@ class Suite:
                 git(tree, "add", "-A")
                 git(tree, "-c", "user.name=A Student", "-c", "user.email=s@exolab.invalid",
                     "commit", "-q", "-m", "cheat")
-                proc, results = self.autograde(tree, lab, " or ".join(targets), path.stem)
-                problems = self.target_problems(results, lab, targets, proc, "failed")
+                trees.append(tree)
+            out = self.workdir / "autograde" / f"cheats-lab{lab}"
+            shutil.rmtree(out, ignore_errors=True)
+            proc = self.make(f"LAB={lab}", "autograde",
+                             "SUBMISSION=" + " ".join(str(t) for t in trees), f"OUT={out}",
+                             f"AUTOGRADEFLAGS=-j{self.jobs} -n1 --no-iso "
+                             f"-k '{' or '.join(targets)}'")
+
+            def results(tree):
+                path = out / tree.name / "results.json"
+                if not path.exists():
+                    return None
+                return {t["name"]: t for t in json.loads(path.read_text())["tests"]}
+
+            problems = self.target_problems(results(reference), lab, targets, proc, "passed")
+            self.check(f"autograde lab {lab}: the reference scores full on the cheats' "
+                       f"targets ({len(targets)} tests)", not problems, "\n".join(problems))
+            for path, _, targets in mine:
+                if base / path.stem not in trees:
+                    continue
+                problems = self.target_problems(results(base / path.stem), lab, targets,
+                                                proc, "failed")
                 self.check(f"cheat {path.name}: 0 points on its targets "
                            f"({' '.join(targets)})", not problems, "\n".join(problems))
 
@@ -314,7 +321,7 @@ class Suite:
         out = base / "out"
         proc = self.make(f"LAB={lab}", "autograde", f"SUBMISSION={reference} {base}/broken.tar.gz",
                          f"OUT={out}", "REPEAT=2",
-                         f"AUTOGRADEFLAGS=-j2 -n1 --no-iso -k printf_octal")
+                         "AUTOGRADEFLAGS=-j2 -n1 --no-iso -k printf_octal")
         problems = []
         try:
             rows = list(csv.DictReader(open(out / "grades.csv")))
@@ -333,8 +340,8 @@ class Suite:
             problems.append("summary.html is not a self-contained page with inline SVG")
         if flaky.strip():
             problems.append("flaky tests:\n" + flaky)
-        self.check(f"make autograde batch: 2 submissions x REPEAT=2 in parallel, grades.csv, "
-                   f"summary.html, no flaky test", not problems, "\n".join(problems))
+        self.check("make autograde batch: 2 submissions x REPEAT=2 in parallel, grades.csv, "
+                   "summary.html, no flaky test", not problems, "\n".join(problems))
 
     @staticmethod
     def target_problems(results, lab, targets, proc, wanted):
