@@ -81,6 +81,11 @@ printf_sample(void)
 	return n;
 }
 
+/*
+ * i386_init: bring the machine up, as the top of this file says.  Only
+ * the boot CPU runs it; from lab 4 on it starts the other CPUs too, and
+ * takes the big kernel lock before it does (lab 4, exercise 5).
+ */
 void
 i386_init(void)
 {

@@ -344,6 +344,13 @@ trap_dispatch_apic(struct Trapframe *tf)
 }
 #endif
 
+/*
+ * trap: every trap and interrupt arrives here, from kernel/trapentry.S,
+ * with the frame it built.  A frame from user mode is saved in curenv
+ * (from lab 4 on, after taking the big kernel lock: exercise 5, and
+ * kernel/spinlock.h has the rule); trap_dispatch acts on it; then the
+ * environment resumes, or the scheduler picks another.  Never returns.
+ */
 void
 trap(struct Trapframe *tf)
 {
@@ -414,8 +421,17 @@ trap(struct Trapframe *tf)
 
 	/* Back to the environment if it is still running, else let the
 	 * scheduler choose. */
+#if LAB >= 4
+	/* It trapped on this CPU and still runs here: its address space
+	 * and FPU registers are still loaded, and env_run has nothing to
+	 * do (the common case: every system call).  env_runs counts the
+	 * times the scheduler ran it, not its system calls. */
+	if (curenv && curenv->env_status == ENV_RUNNING)
+		env_pop_tf(&curenv->env_tf);
+#else
 	if (curenv && curenv->env_status == ENV_RUNNING)
 		env_run(curenv);
+#endif
 	sched_yield();
 }
 

@@ -633,3 +633,15 @@ def test_hostile_text_and_rodata_are_read_only():
                         f"{'.text' if case == 0 else '.rodata'} should be a user "
                         f"write fault on a present page (error code 7):\n      "
                         + "\n      ".join(lines[:24]))
+
+
+@points(3, part="B")
+def test_library_returns_errors():
+    """The library's stubs return a failed call's error to the caller,
+    which goes on running: nothing panics."""
+    output = run("errorreturn")
+    output.expect(r"errorreturn: sys_env_destroy\(0x7fffffff\) = -2",
+                  r"errorreturn: sys_env_destroy\(-1\) = -2",
+                  r"errorreturn: still running",
+                  r"\[%s\] exiting gracefully" % ENV, DONE,
+                  no=NO_PANIC + [r".*user panic.*"])

@@ -151,14 +151,21 @@ fork(void)
 	for (unsigned pdx = 0; pdx < PDX(UTOP); pdx++) {
 		if (!(uvpd[pdx] & PTE_P))
 			continue;
+		/* Four PTEs at a time: most slots of a page table are
+		 * empty, and one test rules out four of them. */
 		for (unsigned pn = pdx * NPTENTRIES;
-		     pn < (pdx + 1) * NPTENTRIES; pn++) {
-			if (!(uvpt[pn] & PTE_P) ||
-			    pn == PGNUM(UXSTACKTOP - PGSIZE))
+		     pn < (pdx + 1) * NPTENTRIES; pn += 4) {
+			if (!((uvpt[pn] | uvpt[pn + 1] | uvpt[pn + 2] |
+			       uvpt[pn + 3]) & PTE_P))
 				continue;
-			if ((r = duppage(child, pn)) < 0) {
-				sys_env_destroy(child);
-				return r;
+			for (unsigned i = pn; i < pn + 4; i++) {
+				if (!(uvpt[i] & PTE_P) ||
+				    i == PGNUM(UXSTACKTOP - PGSIZE))
+					continue;
+				if ((r = duppage(child, i)) < 0) {
+					sys_env_destroy(child);
+					return r;
+				}
 			}
 		}
 	}

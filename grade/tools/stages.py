@@ -56,6 +56,9 @@ class Suite:
         self.workdir = workdir
         self.jobs = jobs
         self.passed = 0
+        # What `make grade` printed at LAB=N SOL=N, by lab: the handouts'
+        # sample score lines are checked against it.
+        self.full_output = {}
         self.failed = 0
 
     def check(self, name: str, ok: bool, detail: str = "") -> bool:
@@ -127,6 +130,7 @@ class Suite:
 
     def stage_full(self, lab: int):
         proc, results = self.grade(lab, lab, range(1, lab + 1))
+        self.full_output[lab] = proc.stdout
         failed = [n for n, t in (results or {}).items() if t["status"] != "passed"]
         self.check(f"LAB={lab} SOL={lab}: labs 1-{lab} grade full marks",
                    proc.returncode == 0 and results and not failed,
@@ -441,6 +445,7 @@ class Suite:
                         problems.append(f"{where} as a panic, but it says {target!r}")
             if n == lab:
                 problems += self.sample_lines(readme, text, lab)
+                problems += self.sample_scores(readme, text, lab)
             if n == lab and fresh is not None:
                 # The starting score, stated under "Getting started".
                 start = re.search(r"(?ms)^## Getting started$(.*?)^## ", text)
@@ -454,6 +459,32 @@ class Suite:
                     problems.append(f"{readme} says a fresh lab {n} scores "
                                     f"{'/'.join(claimed[0])}; it scores {earned}/{possible} "
                                     f"(make LAB={n} SOL={n - 1} grade)")
+        return problems
+
+    def sample_scores(self, readme, text, lab):
+        """The part totals and the full score a handout shows under "How
+        you are graded" are what `make grade` of the solved lab prints."""
+        printed = self.full_output.get(lab, "")
+        section = re.search(r"(?ms)^## How you are graded$(.*?)(?=^## |\Z)", text)
+        if not printed or not section:
+            return [] if printed else [f"{readme}: no solved run to check its scores against"]
+        parts = dict(re.findall(r"(?m)^\s*(lab\d+ part \w+): (\d+/\d+)", printed))
+        shown = re.findall(r"(?m)^\s+(lab\d+ part \w+): (\d+/\d+)", section.group(1))
+        problems = []
+        for name, value in shown:
+            if parts.get(name) != value:
+                problems.append(f"{readme} shows '{name}: {value}'; make grade prints "
+                                f"{parts.get(name, 'no such part')}")
+        # The sample's labs show all their parts, and its total is theirs.
+        labs = {name.split()[0] for name, _ in shown}
+        for name in parts:
+            if name.split()[0] in labs and name not in dict(shown):
+                problems.append(f"{readme}'s sample score leaves out '{name}'")
+        total = sum(int(v.split("/")[1]) for n, v in parts.items() if n.split()[0] in labs)
+        for value in re.findall(r"(?m)^\s+Score: (\d+/\d+)", section.group(1)):
+            if value != f"{total}/{total}":
+                problems.append(f"{readme} shows 'Score: {value}'; its labs' parts "
+                                f"add up to {total}/{total}")
         return problems
 
     def sample_lines(self, readme, text, lab):
