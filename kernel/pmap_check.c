@@ -61,13 +61,19 @@ check_alloc3(struct PageInfo **a, struct PageInfo **b, struct PageInfo **c)
 }
 
 /* [va, va + size) maps [pa, pa + size) in pgdir, and of PTE_U and
- * PTE_W the CPU grants exactly `perm` there. */
+ * PTE_W the CPU grants exactly `perm` there; `what` names the range in
+ * the panic otherwise. */
 static void
-check_mapped(pde_t *pgdir, uintptr_t va, physaddr_t pa, size_t size, int perm)
+check_mapped(pde_t *pgdir, const char *what, uintptr_t va, physaddr_t pa,
+	     size_t size, int perm)
 {
 	for (size_t i = 0; i < size; i += PGSIZE) {
-		check(check_va2pa(pgdir, va + i) == pa + i);
-		check((check_va_perm(pgdir, va + i) & (PTE_U | PTE_W)) == perm);
+		if (check_va2pa(pgdir, va + i) != pa + i)
+			panic("%s: va %08x does not map the page it should",
+			      what, va + i);
+		if ((check_va_perm(pgdir, va + i) & (PTE_U | PTE_W)) != perm)
+			panic("%s: va %08x has the wrong permissions", what,
+			      va + i);
 	}
 }
 
@@ -346,15 +352,17 @@ check_kern_pgdir(void)
 	pde_t *pgdir = kern_pgdir;
 
 	/* pages[] at UPAGES: user read-only. */
-	check_mapped(pgdir, UPAGES, PADDR(pages),
-		     ROUNDUP(npages * sizeof(struct PageInfo), PGSIZE), PTE_U);
+	check_mapped(pgdir, "check_kern_pgdir: pages[] at UPAGES", UPAGES,
+		     PADDR(pages), ROUNDUP(npages * sizeof(struct PageInfo),
+					   PGSIZE), PTE_U);
 
 #if LAB >= 3
 	/* envs[] at UENVS: user read-only.  (Skipped until lab 3's
 	 * exercise 1 allocates envs, so that lab 2 can still pass.) */
 	if (envs != NULL)
-		check_mapped(pgdir, UENVS, PADDR(envs),
-			     ROUNDUP(NENV * sizeof(struct Env), PGSIZE), PTE_U);
+		check_mapped(pgdir, "check_kern_pgdir: envs[] at UENVS", UENVS,
+			     PADDR(envs), ROUNDUP(NENV * sizeof(struct Env),
+						  PGSIZE), PTE_U);
 #endif
 
 	/* Nothing else is user-visible, except the page tables at UVPT:
@@ -362,10 +370,12 @@ check_kern_pgdir(void)
 	check_user_visible(pgdir);
 
 	/* Physical memory at KERNBASE: kernel read/write only. */
-	check_mapped(pgdir, KERNBASE, 0, npages * PGSIZE, PTE_W);
+	check_mapped(pgdir, "check_kern_pgdir: KERNBASE", KERNBASE, 0,
+		     npages * PGSIZE, PTE_W);
 
 	/* The boot stack, and the unmapped guard below it. */
-	check_mapped(pgdir, KSTACKTOP - KSTKSIZE, PADDR(bootstack), KSTKSIZE,
+	check_mapped(pgdir, "check_kern_pgdir: the boot stack",
+		     KSTACKTOP - KSTKSIZE, PADDR(bootstack), KSTKSIZE,
 		     PTE_W);
 	check_unmapped(pgdir, KSTACKTOP - PTSIZE, PTSIZE - KSTKSIZE);
 
@@ -450,8 +460,8 @@ check_percpu_kstacks(void)
 	}
 	for (int n = 0; n < NCPU; n++) {
 		uintptr_t top = cpu_kstacktop(n);
-		check_mapped(pgdir, top - KSTKSIZE, PADDR(percpu_kstacks[n]),
-			     KSTKSIZE, PTE_W);
+		check_mapped(pgdir, "check_percpu_kstacks", top - KSTKSIZE,
+			     PADDR(percpu_kstacks[n]), KSTKSIZE, PTE_W);
 		check_unmapped(pgdir, top - KSTKSIZE - KSTKGAP, KSTKGAP);
 	}
 	cprintf("check_percpu_kstacks() succeeded!\n");
