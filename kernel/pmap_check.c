@@ -49,6 +49,42 @@ check_va_perm(pde_t *pgdir, uintptr_t va)
 	return flags & (PTE_U | PTE_W | PTE_P);
 }
 
+/* Three distinct pages from page_alloc, into *a, *b and *c. */
+static void
+check_alloc3(struct PageInfo **a, struct PageInfo **b, struct PageInfo **c)
+{
+	*a = page_alloc(0);
+	*b = page_alloc(0);
+	*c = page_alloc(0);
+	check(*a && *b && *c);
+	check(*a != *b && *b != *c && *a != *c);
+}
+
+/* [va, va + size) maps [pa, pa + size) in pgdir, and of PTE_U and
+ * PTE_W the CPU grants exactly `perm` there; `what` names the range in
+ * the panic otherwise. */
+static void
+check_mapped(pde_t *pgdir, const char *what, uintptr_t va, physaddr_t pa,
+	     size_t size, int perm)
+{
+	for (size_t i = 0; i < size; i += PGSIZE) {
+		if (check_va2pa(pgdir, va + i) != pa + i)
+			panic("%s: va %08x does not map the page it should",
+			      what, va + i);
+		if ((check_va_perm(pgdir, va + i) & (PTE_U | PTE_W)) != perm)
+			panic("%s: va %08x has the wrong permissions", what,
+			      va + i);
+	}
+}
+
+/* Nothing is mapped in [va, va + size). */
+static void
+check_unmapped(pde_t *pgdir, uintptr_t va, size_t size)
+{
+	for (size_t i = 0; i < size; i += PGSIZE)
+		check(check_va2pa(pgdir, va + i) == (physaddr_t) ~0);
+}
+
 /*
  * Every page on the free list is a real, free, allocatable page.  On
  * the first call (before the switch to kern_pgdir) it also moves the
@@ -131,11 +167,7 @@ check_page_alloc(void)
 
 	check(pages != NULL);
 
-	pp0 = page_alloc(0);
-	pp1 = page_alloc(0);
-	pp2 = page_alloc(0);
-	check(pp0 && pp1 && pp2);
-	check(pp0 != pp1 && pp1 != pp2 && pp0 != pp2);
+	check_alloc3(&pp0, &pp1, &pp2);
 	check(page2pa(pp0) < npages * PGSIZE);
 	check(page2pa(pp1) < npages * PGSIZE);
 	check(page2pa(pp2) < npages * PGSIZE);
@@ -149,11 +181,7 @@ check_page_alloc(void)
 	page_free(pp0);
 	page_free(pp1);
 	page_free(pp2);
-	pp0 = page_alloc(0);
-	pp1 = page_alloc(0);
-	pp2 = page_alloc(0);
-	check(pp0 && pp1 && pp2);
-	check(pp0 != pp1 && pp1 != pp2 && pp0 != pp2);
+	check_alloc3(&pp0, &pp1, &pp2);
 	check(page_alloc(0) == NULL);
 
 	/* ALLOC_ZERO really zeroes (the only free page is pp0). */
@@ -182,11 +210,7 @@ check_page(void)
 	pte_t *ptep, *table;
 	uintptr_t va;
 
-	pp0 = page_alloc(0);
-	pp1 = page_alloc(0);
-	pp2 = page_alloc(0);
-	check(pp0 && pp1 && pp2);
-	check(pp0 != pp1 && pp1 != pp2 && pp0 != pp2);
+	check_alloc3(&pp0, &pp1, &pp2);
 
 	saved = page_free_list;
 	page_free_list = NULL;
@@ -326,23 +350,19 @@ void
 check_kern_pgdir(void)
 {
 	pde_t *pgdir = kern_pgdir;
-	size_t n;
 
 	/* pages[] at UPAGES: user read-only. */
-	n = ROUNDUP(npages * sizeof(struct PageInfo), PGSIZE);
-	for (size_t i = 0; i < n; i += PGSIZE) {
-		check(check_va2pa(pgdir, UPAGES + i) == PADDR(pages) + i);
-		check(check_va_perm(pgdir, UPAGES + i) == (PTE_U | PTE_P));
-	}
+	check_mapped(pgdir, "check_kern_pgdir: pages[] at UPAGES", UPAGES,
+		     PADDR(pages), ROUNDUP(npages * sizeof(struct PageInfo),
+					   PGSIZE), PTE_U);
 
 #if LAB >= 3
 	/* envs[] at UENVS: user read-only.  (Skipped until lab 3's
 	 * exercise 1 allocates envs, so that lab 2 can still pass.) */
-	n = envs ? ROUNDUP(NENV * sizeof(struct Env), PGSIZE) : 0;
-	for (size_t i = 0; i < n; i += PGSIZE) {
-		check(check_va2pa(pgdir, UENVS + i) == PADDR(envs) + i);
-		check(check_va_perm(pgdir, UENVS + i) == (PTE_U | PTE_P));
-	}
+	if (envs != NULL)
+		check_mapped(pgdir, "check_kern_pgdir: envs[] at UENVS", UENVS,
+			     PADDR(envs), ROUNDUP(NENV * sizeof(struct Env),
+						  PGSIZE), PTE_U);
 #endif
 
 	/* Nothing else is user-visible, except the page tables at UVPT:
@@ -350,18 +370,14 @@ check_kern_pgdir(void)
 	check_user_visible(pgdir);
 
 	/* Physical memory at KERNBASE: kernel read/write only. */
-	for (size_t i = 0; i < npages * PGSIZE; i += PGSIZE) {
-		check(check_va2pa(pgdir, KERNBASE + i) == i);
-		check((check_va_perm(pgdir, KERNBASE + i) & (PTE_U | PTE_W)) == PTE_W);
-	}
+	check_mapped(pgdir, "check_kern_pgdir: KERNBASE", KERNBASE, 0,
+		     npages * PGSIZE, PTE_W);
 
 	/* The boot stack, and the unmapped guard below it. */
-	for (size_t i = 0; i < KSTKSIZE; i += PGSIZE)
-		check(check_va2pa(pgdir, KSTACKTOP - KSTKSIZE + i) ==
-		      PADDR(bootstack) + i);
-	for (uintptr_t va = KSTACKTOP - PTSIZE; va < KSTACKTOP - KSTKSIZE;
-	     va += PGSIZE)
-		check(check_va2pa(pgdir, va) == (physaddr_t) ~0);
+	check_mapped(pgdir, "check_kern_pgdir: the boot stack",
+		     KSTACKTOP - KSTKSIZE, PADDR(bootstack), KSTKSIZE,
+		     PTE_W);
+	check_unmapped(pgdir, KSTACKTOP - PTSIZE, PTSIZE - KSTKSIZE);
 
 	/* Directory entries: present exactly where something is mapped
 	 * (nothing below UTOP yet), and UVPT read-only for the user. */
@@ -392,10 +408,7 @@ check_page_installed_pgdir(void)
 	struct PageInfo *pp0, *pp1, *pp2, *table;
 	volatile uint32_t *va = (volatile uint32_t *) PGSIZE;
 
-	pp0 = page_alloc(0);
-	pp1 = page_alloc(0);
-	pp2 = page_alloc(0);
-	check(pp0 && pp1 && pp2);
+	check_alloc3(&pp0, &pp1, &pp2);
 	page_free(pp0);
 	memset(page2kva(pp1), 1, PGSIZE);
 	memset(page2kva(pp2), 2, PGSIZE);
@@ -447,15 +460,9 @@ check_percpu_kstacks(void)
 	}
 	for (int n = 0; n < NCPU; n++) {
 		uintptr_t top = cpu_kstacktop(n);
-		for (size_t i = 0; i < KSTKSIZE; i += PGSIZE) {
-			check(check_va2pa(pgdir, top - KSTKSIZE + i) ==
-			      PADDR(percpu_kstacks[n]) + i);
-			check((check_va_perm(pgdir, top - KSTKSIZE + i) &
-			       (PTE_U | PTE_W)) == PTE_W);
-		}
-		for (size_t i = 0; i < KSTKGAP; i += PGSIZE)
-			check(check_va2pa(pgdir, top - KSTKSIZE - KSTKGAP + i) ==
-			      (physaddr_t) ~0);
+		check_mapped(pgdir, "check_percpu_kstacks", top - KSTKSIZE,
+			     PADDR(percpu_kstacks[n]), KSTKSIZE, PTE_W);
+		check_unmapped(pgdir, top - KSTKSIZE - KSTKGAP, KSTKGAP);
 	}
 	cprintf("check_percpu_kstacks() succeeded!\n");
 	return true;

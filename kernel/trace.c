@@ -38,17 +38,17 @@ void
 trace_init(void)
 {
 	char value[64];
+	size_t i;
 
 	if (!boot_option("trace", value, sizeof(value)))
 		return;
+	/* Each comma-separated word names a category (the last is "all"). */
 	for (char *word = value, *next; word != NULL && *word; word = next) {
-		size_t i;
-
 		if ((next = strchr(word, ',')) != NULL)
 			*next++ = '\0';
-		for (i = 0; i < ARRAY_SIZE(categories); i++)
-			if (strcmp(word, categories[i].name) == 0)
-				break;
+		for (i = 0; i < ARRAY_SIZE(categories) &&
+			    strcmp(word, categories[i].name) != 0; i++)
+			;
 		if (i < ARRAY_SIZE(categories))
 			trace_mask |= categories[i].bit;
 		else
@@ -56,7 +56,7 @@ trace_init(void)
 				"trap, pgfault, sched, ipc, all)\n", word);
 	}
 	cprintf("trace:");
-	for (size_t i = 0; i + 1 < ARRAY_SIZE(categories); i++)
+	for (i = 0; i + 1 < ARRAY_SIZE(categories); i++)
 		if (trace_mask & categories[i].bit)
 			cprintf(" %s", categories[i].name);
 	cprintf("\n");
@@ -163,46 +163,35 @@ print_value(enum kind kind, uint32_t v)
 		"ENV_FREE", "ENV_DYING", "ENV_RUNNABLE", "ENV_RUNNING",
 		"ENV_NOT_RUNNABLE",
 	};
-	static const char *const perms[] = {
-		"PTE_AVAIL", "PTE_U", "PTE_W", "PTE_P",
+	static const struct { uint32_t bit; const char *name; } perms[] = {
+		{ PTE_AVAIL, "PTE_AVAIL" }, { PTE_U, "PTE_U" },
+		{ PTE_W, "PTE_W" }, { PTE_P, "PTE_P" },
 	};
-	static const uint32_t perm_bits[] = { PTE_AVAIL, PTE_U, PTE_W, PTE_P };
+	int32_t err = -(int32_t) v;
+	const char *sep = "";
 
-	if ((kind == INT || kind == ENVID) && (int32_t) v < 0 &&
-	    -(int32_t) v < MAXERROR && error_names[-(int32_t) v]) {
-		cprintf("-%s", error_names[-(int32_t) v]);
-		return;
-	}
-	switch (kind) {
-	case ENVID:
+	if ((kind == INT || kind == ENVID) && err > 0 && err < MAXERROR &&
+	    error_names[err])
+		cprintf("-%s", error_names[err]);
+	else if (kind == ENVID)
 		cprintf(v ? "%08x" : "0", v);
-		return;
-	case VA:
+	else if (kind == VA)
 		cprintf("0x%08x", v);
-		return;
-	case STATUS:
-		if (v < ARRAY_SIZE(statuses))
-			cprintf("%s", statuses[v]);
-		else
-			cprintf("%u", v);
-		return;
-	case PERM: {
-		const char *sep = "";
-		for (size_t i = 0; i < ARRAY_SIZE(perm_bits); i++)
-			if (v & perm_bits[i]) {
-				cprintf("%s%s", sep, perms[i]);
+	else if (kind == STATUS && v < ARRAY_SIZE(statuses))
+		cprintf("%s", statuses[v]);
+	else if (kind == PERM) {
+		/* The named bits joined by "|", then any others in hex. */
+		for (size_t i = 0; i < ARRAY_SIZE(perms); i++)
+			if (v & perms[i].bit) {
+				cprintf("%s%s", sep, perms[i].name);
 				sep = "|";
 			}
 		if (v & ~PTE_SYSCALL)
 			cprintf("%s0x%x", sep, v & ~PTE_SYSCALL);
 		else if (!*sep)
 			cprintf("0");
-		return;
-	}
-	default:
-		cprintf("%d", v);
-		return;
-	}
+	} else
+		cprintf(kind == STATUS ? "%u" : "%d", v);
 }
 
 static void
@@ -222,48 +211,32 @@ print_call(uint32_t num, const uint32_t args[5])
 	cprintf(")");
 }
 
-static bool
-is_ipc(uint32_t num)
-{
-	return num == SYS_ipc_try_send || num == SYS_ipc_recv;
-}
-
-/* The system call trace_trap saw, for trace_trap_return's line (on
- * the stack: with several CPUs, each has its own). */
-struct pending_call {
-	bool active;
-	envid_t caller;
-	uint32_t num;
-	uint32_t args[5];
-};
-
-static void
-trace_trap(struct Trapframe *tf, struct pending_call *pending)
+/* Prints the trap's line before dispatch(tf) runs, or the system
+ * call's line after it, with the result (before it for a call that may
+ * not return; after it, sys_cputs's text is printed already).  The call
+ * is kept in locals, on this CPU's kernel stack: with several CPUs, each
+ * traces its own. */
+void
+trace_dispatch(struct Trapframe *tf, void (*dispatch)(struct Trapframe *))
 {
 	struct PushRegs *r = &tf->tf_regs;
 	/* The registers trap_dispatch passes to syscall(). */
 	uint32_t num = r->reg_eax;
-	uint32_t want = is_ipc(num) ? TRACE_SYSCALL | TRACE_IPC : TRACE_SYSCALL;
+	uint32_t args[5] = { r->reg_edx, r->reg_ecx, r->reg_ebx, r->reg_edi,
+			     r->reg_esi };
+	uint32_t want = TRACE_SYSCALL;
 	envid_t caller = current_id();
+	const struct syscall_format *f = NULL;
 
-	pending->active = false;
-	if (tf->tf_trapno == T_SYSCALL) {
-		if (!(trace_mask & want))
-			return;
-		if (num >= NSYSCALLS || syscall_formats[num].name == NULL) {
+	if (num == SYS_ipc_try_send || num == SYS_ipc_recv)
+		want |= TRACE_IPC;
+	if (tf->tf_trapno == T_SYSCALL && (trace_mask & want)) {
+		if (num < NSYSCALLS && syscall_formats[num].name != NULL)
+			f = &syscall_formats[num];
+		else
 			cprintf("[%08x] syscall %u (no such call)\n", caller, num);
-			return;
-		}
-		pending->active = true;
-		pending->caller = caller;
-		pending->num = num;
-		pending->args[0] = r->reg_edx;
-		pending->args[1] = r->reg_ecx;
-		pending->args[2] = r->reg_ebx;
-		pending->args[3] = r->reg_edi;
-		pending->args[4] = r->reg_esi;
-		if (syscall_formats[num].blocks) {
-			print_call(num, pending->args);
+		if (f && f->blocks) {
+			print_call(num, args);
 			cprintf(" ...\n");
 		}
 	} else if (tf->tf_trapno == T_PGFLT) {
@@ -273,45 +246,28 @@ trace_trap(struct Trapframe *tf, struct pending_call *pending)
 				tf->tf_err & FEC_U ? "user" : "kernel",
 				tf->tf_err & FEC_WR ? "write" : "read",
 				tf->tf_err & FEC_PR ? "protection" : "not-present");
-	} else if (trace_mask & TRACE_TRAP) {
+	} else if (tf->tf_trapno != T_SYSCALL && (trace_mask & TRACE_TRAP)) {
 		cprintf("[%08x] trap %d %s ip %08x err %x\n", caller,
 			tf->tf_trapno, trapname(tf->tf_trapno), tf->tf_eip,
 			tf->tf_err);
 	}
-}
 
-static void
-trace_trap_return(struct Trapframe *tf, struct pending_call *pending)
-{
-	const struct syscall_format *f;
+	dispatch(tf);
 
-	if (!pending->active)
+	/* A call that kills its caller never gets here: the kernel's own
+	 * message ("user_mem_check assertion failure", "free env") says
+	 * what happened. */
+	if (f == NULL)
 		return;
-	f = &syscall_formats[pending->num];
-	/* A call that kills its caller never gets here: the kernel's
-	 * own message ("user_mem_check assertion failure", "free env")
-	 * says what happened. */
-	if (f->blocks) {
-		cprintf("[%08x] ... sys_%s", pending->caller, f->name);
-	} else {
-		/* After the call: sys_cputs's text is printed already. */
-		print_call(pending->num, pending->args);
-	}
+	if (f->blocks)
+		cprintf("[%08x] ... sys_%s", caller, f->name);
+	else
+		print_call(num, args);
 	if (f->result != NONE) {
 		cprintf(" = ");
 		print_value(f->result, tf->tf_regs.reg_eax);
 	}
 	cprintf("\n");
-}
-
-void
-trace_dispatch(struct Trapframe *tf, void (*dispatch)(struct Trapframe *))
-{
-	struct pending_call pending;
-
-	trace_trap(tf, &pending);
-	dispatch(tf);
-	trace_trap_return(tf, &pending);
 }
 
 void

@@ -38,25 +38,13 @@ const char *
 trapname(int trapno)
 {
 	static const char *const excnames[] = {
-		"Divide error",
-		"Debug",
-		"Non-Maskable Interrupt",
-		"Breakpoint",
-		"Overflow",
-		"BOUND Range Exceeded",
-		"Invalid Opcode",
-		"Device Not Available",
-		"Double Fault",
-		"Coprocessor Segment Overrun",
-		"Invalid TSS",
-		"Segment Not Present",
-		"Stack Fault",
-		"General Protection",
-		"Page Fault",
-		"(unknown trap)",
-		"x87 FPU Floating-Point Error",
-		"Alignment Check",
-		"Machine-Check",
+		"Divide error", "Debug", "Non-Maskable Interrupt", "Breakpoint",
+		"Overflow", "BOUND Range Exceeded", "Invalid Opcode",
+		"Device Not Available", "Double Fault",
+		"Coprocessor Segment Overrun", "Invalid TSS",
+		"Segment Not Present", "Stack Fault", "General Protection",
+		"Page Fault", "(unknown trap)", "x87 FPU Floating-Point Error",
+		"Alignment Check", "Machine-Check",
 		"SIMD Floating-Point Exception"
 	};
 
@@ -231,14 +219,16 @@ print_trapframe(struct Trapframe *tf)
 void
 print_regs(struct PushRegs *regs)
 {
-	cprintf("  edi  0x%08x\n", regs->reg_edi);
-	cprintf("  esi  0x%08x\n", regs->reg_esi);
-	cprintf("  ebp  0x%08x\n", regs->reg_ebp);
-	cprintf("  oesp 0x%08x\n", regs->reg_oesp);
-	cprintf("  ebx  0x%08x\n", regs->reg_ebx);
-	cprintf("  edx  0x%08x\n", regs->reg_edx);
-	cprintf("  ecx  0x%08x\n", regs->reg_ecx);
-	cprintf("  eax  0x%08x\n", regs->reg_eax);
+	static const char *const names[] = {
+		"edi", "esi", "ebp", "oesp", "ebx", "edx", "ecx", "eax",
+	};
+	const uint32_t value[] = {
+		regs->reg_edi, regs->reg_esi, regs->reg_ebp, regs->reg_oesp,
+		regs->reg_ebx, regs->reg_edx, regs->reg_ecx, regs->reg_eax,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		cprintf("  %-4s 0x%08x\n", names[i], value[i]);
 }
 
 /*

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The project's own test suite (`make test`).
 
-1. The default configuration builds from scratch without warnings, and
+1. kernel/ is under KERNEL_MAX_LINES lines of code by cloc (skipped,
+   visibly, where cloc is not installed), the default configuration builds from scratch without warnings, and
    the grader's unit tests (grade/tests, with a fake QEMU) pass.
 2. Every stage of every lab N:
      LAB=N SOL=N     labs 1..N grade full marks;
@@ -53,6 +54,10 @@ SLOW_STAGE_SECONDS = 300.0
 # commit, after every branch is merged): then make test fails on any C
 # file clang-format would change (grade/tools/check-format).
 CHECK_FORMAT = False
+# The product rule: kernel/ (boot loader excluded) stays under this many
+# lines of code, as cloc counts them (all languages, headers included),
+# through lab 5.  What can live in lib/ or user/ lives there.
+KERNEL_MAX_LINES = 5000
 
 
 class Suite:
@@ -113,6 +118,26 @@ class Suite:
                               cwd=ROOT, capture_output=True, text=True)
         self.check("the C sources follow .clang-format (make check-format)",
                    proc.returncode == 0, proc.stdout + proc.stderr)
+
+    def kernel_size(self):
+        """kernel/ under KERNEL_MAX_LINES by cloc.  Without cloc the check
+        cannot run: it says so (SKIP), it does not pass."""
+        if shutil.which("cloc") is None:
+            print("SKIP  kernel/ size: cloc is not installed "
+                  "(.ci/run installs it)", flush=True)
+            return
+        proc = subprocess.run(["cloc", "--quiet", "--json", "kernel",
+                               "--exclude-dir=boot"],
+                              cwd=ROOT, capture_output=True, text=True)
+        try:
+            code = json.loads(proc.stdout)["SUM"]["code"]
+        except (ValueError, KeyError):
+            self.check("kernel/ size (cloc)", False, proc.stdout + proc.stderr)
+            return
+        self.check(f"kernel/ is {code} lines of code (cloc), under "
+                   f"{KERNEL_MAX_LINES}", code < KERNEL_MAX_LINES,
+                   "move what belongs to the library to lib/, condense "
+                   "the rest (duplicates --repo kernel)")
 
     # -- 2. stages ----------------------------------------------------------
 
@@ -747,6 +772,7 @@ def main():
     suite.workdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
 
+    suite.kernel_size()
     suite.unit_tests(suite.default_build())
     if CHECK_FORMAT:
         suite.check_format()

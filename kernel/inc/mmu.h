@@ -33,7 +33,6 @@
 #define PGSIZE		4096		/* bytes mapped by one page */
 #define PGSHIFT		12		/* log2(PGSIZE) */
 #define PTSIZE		(PGSIZE * NPTENTRIES) /* bytes one page table maps */
-#define PTSHIFT		22		/* log2(PTSIZE) */
 #define PTXSHIFT	12		/* where PTX sits in an address */
 #define PDXSHIFT	22		/* where PDX sits in an address */
 
@@ -60,22 +59,13 @@
 #define CR0_MP		0x00000002	/* Monitor coProcessor */
 #define CR0_EM		0x00000004	/* Emulation */
 #define CR0_TS		0x00000008	/* Task Switched */
-#define CR0_ET		0x00000010	/* Extension Type */
 #define CR0_NE		0x00000020	/* Numeric Error */
 #define CR0_WP		0x00010000	/* Write Protect: supervisor too */
 #define CR0_AM		0x00040000	/* Alignment Mask */
-#define CR0_NW		0x20000000	/* Not Writethrough */
-#define CR0_CD		0x40000000	/* Cache Disable */
 #define CR0_PG		0x80000000	/* Paging */
 
 /* Control register 4. */
-#define CR4_PCE		0x00000100	/* Performance counter Enable */
-#define CR4_MCE		0x00000040	/* Machine Check Enable */
 #define CR4_PSE		0x00000010	/* Page Size Extensions (4 MiB) */
-#define CR4_DE		0x00000008	/* Debugging Extensions */
-#define CR4_TSD		0x00000004	/* Time Stamp Disable */
-#define CR4_PVI		0x00000002	/* Protected-Mode Virtual Interrupts */
-#define CR4_VME		0x00000001	/* V86 Mode Extensions */
 #define CR4_PGE		0x00000080	/* Page Global Enable */
 
 /* EFLAGS (SDM 1, 3.4.3). */
@@ -89,16 +79,10 @@
 #define FL_DF		0x00000400	/* Direction Flag */
 #define FL_OF		0x00000800	/* Overflow Flag */
 #define FL_IOPL_MASK	0x00003000	/* I/O Privilege Level bitmask */
-#define FL_IOPL_0	0x00000000	/*   IOPL == 0 */
-#define FL_IOPL_1	0x00001000	/*   IOPL == 1 */
-#define FL_IOPL_2	0x00002000	/*   IOPL == 2 */
 #define FL_IOPL_3	0x00003000	/*   IOPL == 3 */
 #define FL_NT		0x00004000	/* Nested Task */
-#define FL_RF		0x00010000	/* Resume Flag */
 #define FL_VM		0x00020000	/* Virtual 8086 mode */
 #define FL_AC		0x00040000	/* Alignment Check */
-#define FL_VIF		0x00080000	/* Virtual Interrupt Flag */
-#define FL_VIP		0x00100000	/* Virtual Interrupt Pending */
 #define FL_ID		0x00200000	/* ID flag: CPUID is available */
 
 /* Page fault error code bits (SDM 3A, 4.7). */
@@ -112,23 +96,11 @@
  * Application segment type bits, used with STA_ in SEG() below.
  */
 #define STA_X		0x8	/* Executable segment */
-#define STA_E		0x4	/* Expand down (non-executable segments) */
-#define STA_C		0x4	/* Conforming code segment (executable only) */
 #define STA_W		0x2	/* Writeable (non-executable segments) */
 #define STA_R		0x2	/* Readable (executable segments) */
-#define STA_A		0x1	/* Accessed */
 
 /* System segment and gate types. */
-#define STS_T16A	0x1	/* Available 16-bit TSS */
-#define STS_LDT		0x2	/* Local Descriptor Table */
-#define STS_T16B	0x3	/* Busy 16-bit TSS */
-#define STS_CG16	0x4	/* 16-bit Call Gate */
-#define STS_TG		0x5	/* Task Gate */
-#define STS_IG16	0x6	/* 16-bit Interrupt Gate */
-#define STS_TG16	0x7	/* 16-bit Trap Gate */
 #define STS_T32A	0x9	/* Available 32-bit TSS */
-#define STS_T32B	0xB	/* Busy 32-bit TSS */
-#define STS_CG32	0xC	/* 32-bit Call Gate */
 #define STS_IG32	0xE	/* 32-bit Interrupt Gate: clears IF */
 #define STS_TG32	0xF	/* 32-bit Trap Gate: leaves IF alone */
 
