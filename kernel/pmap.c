@@ -303,7 +303,8 @@ page_alloc(int alloc_flags)
  * page_free: return a page to the free list (lab 2, exercise 1).
  *
  * Only for pages with no mappings: panics if pp_ref is not 0, or if
- * pp_link is not NULL (the page is already free).
+ * pp_link is not NULL or pp is page_free_list (the page is already
+ * free).
  *
  * That test cannot catch every double free: the last page of the free
  * list has pp_link NULL too, exactly like a page in use, and nothing
@@ -320,7 +321,7 @@ page_free(struct PageInfo *pp)
 	if (pp->pp_ref != 0)
 		panic("page_free: page %08lx still has %u references",
 		      (unsigned long) page2pa(pp), pp->pp_ref);
-	if (pp->pp_link != NULL)
+	if (pp->pp_link != NULL || pp == page_free_list)
 		panic("page_free: page %08lx is already free",
 		      (unsigned long) page2pa(pp));
 	pp->pp_link = page_free_list;

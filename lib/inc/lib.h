@@ -15,6 +15,10 @@
 #include <inc/memlayout.h>
 #include <inc/syscall.h>
 #include <inc/trap.h>
+#if LAB >= 5
+#include <inc/fs.h>
+#include <inc/fd.h>
+#endif
 
 /* Marks a variable as used, to silence "unused" warnings. */
 #define USED(x) (void) (x)
