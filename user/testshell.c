@@ -19,13 +19,13 @@ umain(int argc, char **argv)
 		panic("open testshell.sh: %e", in);
 	if ((out = open("testshell.out", O_WRONLY | O_CREAT | O_TRUNC)) < 0)
 		panic("open testshell.out: %e", out);
-	/* The shell's standard input and output: put them at 0 and 1. */
-	close(0);
-	close(1);
-	if ((r = dup(in, 0)) < 0 || (r = dup(out, 1)) < 0)
+	/* The shell's standard input and output: put them at 0 and 1
+	 * (started by the kernel, we have no descriptors yet, so they
+	 * usually are there already). */
+	if (in != 0 && ((r = dup(in, 0)) < 0 || (r = close(in)) < 0))
 		panic("dup: %e", r);
-	close(in);
-	close(out);
+	if (out != 1 && ((r = dup(out, 1)) < 0 || (r = close(out)) < 0))
+		panic("dup: %e", r);
 	if ((id = spawnl("sh", "sh", (const char *) NULL)) < 0)
 		panic("spawn sh: %e", id);
 	close(0);
