@@ -12,11 +12,6 @@
 #define FDINDEX_DATA(i)	((uintptr_t) FILEDATA + (i) * PTSIZE)
 
 /* Every device a descriptor may belong to, by dev_id. */
-/* lab5-fs only: until branch lab5-lib (lib/pipe.c, lib/console.c) is
- * merged, these two may be missing.  Remove these pragmas at the merge:
- * a weak reference does not pull pipe.o out of the library. */
-#pragma weak devpipe
-#pragma weak devcons
 static struct Dev *devtab[] = { &devfile, &devpipe, &devcons };
 
 /* Is va mapped in this environment? */
@@ -176,15 +171,15 @@ dup(int oldfdnum, int newfdnum)
 
 	/* The data pages first: once the fd page is mapped, newfd is open
 	 * and must be complete. */
-	if (uvpd[PDX(olddata)] & PTE_P) {
-		for (size_t i = 0; i < PTSIZE; i += PGSIZE) {
-			pte_t pte = uvpt[PGNUM(olddata + i)];
-			if (!(pte & PTE_P))
-				continue;
-			if ((r = sys_page_map(0, olddata + i, 0, newdata + i,
-					      pte & PTE_SYSCALL)) < 0)
-				goto err;
-		}
+	for (size_t i = 0; i < PTSIZE; i += PGSIZE) {
+		/* A data region need not sit in one page table (FILEDATA
+		 * is not 4 MiB-aligned): each page's own PDE says. */
+		if (!mapped((uintptr_t) olddata + i))
+			continue;
+		pte_t pte = uvpt[PGNUM(olddata + i)];
+		if ((r = sys_page_map(0, olddata + i, 0, newdata + i,
+				      pte & PTE_SYSCALL)) < 0)
+			goto err;
 	}
 	if ((r = sys_page_map(0, oldfd, 0, newfd,
 			      uvpt[PGNUM(oldfd)] & PTE_SYSCALL)) < 0)

@@ -148,11 +148,14 @@ fork(void)
 		return 0;
 	}
 
-	for (unsigned pdx = 0; pdx < PDX(UTOP); pdx++) {
+	/* From the top down: lab 5's file descriptors then reach the
+	 * child with their data (above them) mapped first, which pipes
+	 * rely on (pipeisclosed in lib/pipe.c). */
+	for (unsigned pdx = PDX(UTOP); pdx-- > 0;) {
 		if (!(uvpd[pdx] & PTE_P))
 			continue;
-		for (unsigned pn = pdx * NPTENTRIES;
-		     pn < (pdx + 1) * NPTENTRIES; pn++) {
+		for (unsigned pn = (pdx + 1) * NPTENTRIES;
+		     pn-- > pdx * NPTENTRIES;) {
 			if (!(uvpt[pn] & PTE_P) ||
 			    pn == PGNUM(UXSTACKTOP - PGSIZE))
 				continue;
@@ -199,11 +202,14 @@ sfork(void)
 		thisenv = &envs[ENVX(sys_getenvid())];
 		return 0;
 	}
-	for (unsigned pdx = 0; pdx < PDX(UTOP); pdx++) {
+	/* From the top down: lab 5's file descriptors then reach the
+	 * child with their data (above them) mapped first, which pipes
+	 * rely on (pipeisclosed in lib/pipe.c). */
+	for (unsigned pdx = PDX(UTOP); pdx-- > 0;) {
 		if (!(uvpd[pdx] & PTE_P))
 			continue;
-		for (unsigned pn = pdx * NPTENTRIES;
-		     pn < (pdx + 1) * NPTENTRIES; pn++) {
+		for (unsigned pn = (pdx + 1) * NPTENTRIES;
+		     pn-- > pdx * NPTENTRIES;) {
 			uintptr_t va = pn << PGSHIFT;
 
 			if (!(uvpt[pn] & PTE_P) || va == UXSTACKTOP - PGSIZE)

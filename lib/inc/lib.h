@@ -93,4 +93,25 @@ int32_t ipc_reply_recv(envid_t to_env, uint32_t value, void *pg, int perm,
 		       envid_t *from_env_store, void *rcv_pg, int *perm_store);
 #endif
 
+#if LAB >= 5
+#include <inc/args.h>
+
+/* lib/pageref.c */
+int pageref(void *va);
+
+/* lib/console.c */
+int opencons(void);
+
+/* lib/pipe.c */
+int pipe(int pfd[2]);
+int pipeisclosed(int fd);
+
+/* lib/spawn.c */
+envid_t spawn(const char *program, const char **argv);
+envid_t spawnl(const char *program, const char *arg0, ...);
+
+/* lib/wait.c */
+void wait(envid_t env);
+#endif
+
 #endif /* !INC_LIB_H */
