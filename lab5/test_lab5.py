@@ -134,6 +134,27 @@ def test_hostile_client(tmp_path):
     expect_clean(output, disk)
 
 
+@points(5, part="fs")
+def test_cache_evicts_when_memory_is_short(tmp_path):
+    """With 8 MiB of memory, a 4 MiB file is written, read back word by
+    word and removed: the block cache gives back clean blocks (writing
+    dirty ones first) when the kernel has no page left, and loses
+    nothing."""
+    disk = fresh_disk(tmp_path)
+    output = run_fs("evict", "fsrw:big:4", disk, memory=8, timeout=60)
+    output.expect(r"fsrw: wrote and read back 4 MiB", DONE, no=NO_USER_PANIC)
+    expect_clean(output, disk)
+
+
+@points(3, part="fs")
+def test_no_disk(tmp_path):
+    """Without its disk the file server says so and refuses requests: no
+    endless wait on a drive that is not there."""
+    output = run_kernel("lab5-no-disk", (), program="fs+fsrw:read:/motd")
+    output.expect(r"fs: cannot mount: there is no disk 1.*",
+                  r"fsrw: open /motd: invalid parameter", DONE, no=NO_USER_PANIC)
+
+
 MOTD = b"This is /motd on a disk the grader made.\n"
 
 

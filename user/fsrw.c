@@ -4,6 +4,10 @@
  *   fsrw:read:PATH         prints PATH's contents between << and >>
  *   fsrw:stress            writes and removes files without end (the
  *                          grader kills the machine in the middle)
+ *   fsrw:big:MIB           writes a file of MIB MiB (at most 4), reads it
+ *                          back and checks every word, removes it (run
+ *                          with little memory: the block cache must
+ *                          evict blocks to hold it)
  */
 #include <inc/lib.h>
 
@@ -78,6 +82,34 @@ stress(void)
 	}
 }
 
+static void
+big_file(int mib)
+{
+	static uint32_t block[PGSIZE / 4];
+	int nblocks = MIN(mib, 4) * 256, fd, r;
+
+	if ((fd = open("/fsrw-big", O_RDWR | O_CREAT | O_TRUNC)) < 0)
+		panic("open /fsrw-big: %e", fd);
+	for (int b = 0; b < nblocks; b++) {
+		for (int i = 0; i < PGSIZE / 4; i++)
+			block[i] = b * 7919 + i;
+		if ((r = write(fd, block, PGSIZE)) != PGSIZE)
+			panic("write of block %d: %e", b, r);
+	}
+	seek(fd, 0);
+	for (int b = 0; b < nblocks; b++) {
+		if ((r = readn(fd, block, PGSIZE)) != PGSIZE)
+			panic("read of block %d: %e", b, r);
+		for (int i = 0; i < PGSIZE / 4; i++)
+			if (block[i] != (uint32_t) (b * 7919 + i))
+				panic("block %d word %d is %08x", b, i, block[i]);
+	}
+	close(fd);
+	if ((r = remove("/fsrw-big")) < 0)
+		panic("remove /fsrw-big: %e", r);
+	cprintf("fsrw: wrote and read back %d MiB\n", nblocks / 256);
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -87,6 +119,9 @@ umain(int argc, char **argv)
 		read_file(argv[2]);
 	else if (argc == 2 && strcmp(argv[1], "stress") == 0)
 		stress();
+	else if (argc == 3 && strcmp(argv[1], "big") == 0)
+		big_file(strtol(argv[2], NULL, 0));
 	else
-		cprintf("usage: fsrw:write:PATH:TEXT | fsrw:read:PATH | fsrw:stress\n");
+		cprintf("usage: fsrw:write:PATH:TEXT | fsrw:read:PATH | fsrw:stress "
+			"| fsrw:big:MIB\n");
 }
