@@ -53,7 +53,7 @@ cons_getc(void)
 #if LAB >= 5
 /*
  * console_interrupt: a key was pressed or a byte reached the serial
- * port (lab 5, exercise 10).  The I/O APIC delivers IRQ_KBD and
+ * port (lab 5, exercise 7).  The I/O APIC delivers IRQ_KBD and
  * IRQ_SERIAL (kernel/inc/trap.h) to CPU 0 at IRQ_OFFSET + irq.
  *
  * Move every waiting character from that device into the input
@@ -71,12 +71,12 @@ console_interrupt(struct Trapframe *tf)
 	else
 		serial_intr();
 #else
-	/* LAB 5: Your code here (exercise 10). */
+	/* LAB 5: Your code here (exercise 7). */
 	static bool said;
 
 	(void) tf;
 	if (!said)
-		cprintf("console_interrupt: not implemented (lab 5, exercise 10)\n");
+		cprintf("console_interrupt: not implemented (lab 5, exercise 7)\n");
 	said = true;
 #endif
 }

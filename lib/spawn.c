@@ -276,7 +276,7 @@ unmap:
 /*
  * copy_shared_pages: map every page this environment has with
  * PTE_SHARE into the child, at the same address, with the same
- * permissions (lab 5, exercise 8).  These are the descriptor pages and
+ * permissions (lab 5, exercise 6).  These are the descriptor pages and
  * their data (an open file's offset, a pipe's buffer), which parent
  * and child must share, not copy.
  *
@@ -309,9 +309,9 @@ copy_shared_pages(envid_t child)
 	}
 	return 0;
 #else
-	/* LAB 5: Your code here (exercise 8). */
+	/* LAB 5: Your code here (exercise 6). */
 	(void) child;
-	cprintf("copy_shared_pages: not implemented (lab 5, exercise 8)\n");
+	cprintf("copy_shared_pages: not implemented (lab 5, exercise 6)\n");
 	return -E_NOT_SUPP;
 #endif
 }

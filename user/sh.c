@@ -149,7 +149,7 @@ move_fd(int from, int to)
 }
 
 /*
- * Opens the stage's input file as fd 0 (lab 5, exercise 11: `<`).
+ * Opens the stage's input file as fd 0 (lab 5, exercise 8: `<`).
  * Returns 0, or prints what went wrong and returns the error.
  */
 static int
@@ -164,9 +164,9 @@ redirect_input(const char *path)
 	}
 	return move_fd(fd, 0);
 #else
-	/* LAB 5: Your code here (exercise 11). */
+	/* LAB 5: Your code here (exercise 8). */
 	(void) path;
-	say("sh: < redirection is not implemented (lab 5, exercise 11)\n");
+	say("sh: < redirection is not implemented (lab 5, exercise 8)\n");
 	return -E_NOT_SUPP;
 #endif
 }
