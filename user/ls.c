@@ -20,7 +20,10 @@ print_entry(const char *dir, const char *name, bool isdir, off_t size)
 		dir = "";
 	if (flag_l)
 		printf("%c %8d ", isdir ? 'd' : '-', size);
-	printf("%s%s%s%s\n", dir, sep, name, flag_F && isdir ? "/" : "");
+	/* -F marks a directory, unless its name already ends in '/'. */
+	bool mark = flag_F && isdir && name[0] != '\0' &&
+		    name[strlen(name) - 1] != '/';
+	printf("%s%s%s%s\n", dir, sep, name, mark ? "/" : "");
 }
 
 /* Lists the entries of directory path: its contents are struct Files,

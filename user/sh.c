@@ -249,8 +249,15 @@ trace_line(struct stage *stages, int nstages)
 	for (int i = 0; i < nstages; i++) {
 		if (i > 0)
 			say(" |");
-		for (int j = 0; j < stages[i].argc; j++)
-			say(" %s", stages[i].argv[j]);
+		for (int j = 0; j < stages[i].argc; j++) {
+			const char *w = stages[i].argv[j];
+			/* Quoted as typed if it needs quotes to be one word. */
+			bool quote = w[0] == '\0';
+			for (const char *c = w; *c != '\0'; c++)
+				if (strchr(" \t<>|#", *c))
+					quote = true;
+			say(quote ? " \"%s\"" : " %s", w);
+		}
 		if (stages[i].input)
 			say(" < %s", stages[i].input);
 		if (stages[i].output)
