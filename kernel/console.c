@@ -4,8 +4,10 @@
  * port or the keyboard land in one input buffer.
  */
 #include <inc/stdio.h>
-#include <inc/trap.h>
 #include <kernel/console.h>
+#if LAB >= 5
+#include <inc/trap.h>
+#endif
 
 /* A circular buffer of typed characters not yet read.  `read_pos`
  * chases `write_pos`; they are equal when the buffer is empty. */
