@@ -342,8 +342,9 @@ umain(int argc, char **argv)
 	cprintf("FS is running\n");
 	/* Our I/O privilege: the kernel gave it to this environment type. */
 	if ((read_eflags() & FL_IOPL_MASK) != FL_IOPL_3)
-		panic("fs: no I/O privilege (IOPL %d): was I started as the file "
-		      "server (ENV_TYPE_FS)?", (read_eflags() & FL_IOPL_MASK) >> 12);
+		panic("fs: no I/O privilege (IOPL %d): env_create must give the "
+		      "file server (ENV_TYPE_FS) IOPL 3 (lab 5, exercise 1)",
+		      (read_eflags() & FL_IOPL_MASK) >> 12);
 	cprintf("FS can do I/O\n");
 	serve_init();
 	if (fs_init() == 0)
