@@ -4,121 +4,61 @@
     python3 grade/run.py [-n N] [--json FILE] [--junit FILE] [-k EXPR] lab1 lab2 ...
 
 Each lab directory holds pytest tests (test_*.py) that declare points
-with gradelib.points.  Tests run in N worker processes (default 1), each
-an ordinary pytest run with gradelib's plugin; results are printed as
-they arrive, then the subtotal of each part and the score.  The exit
-status is 0 only for full marks.
+with gradelib.points.  pytest runs them, N at a time with pytest-xdist
+(default 1, without it), with gradelib's plugin printing each verdict
+as it arrives; then this prints the subtotal of each part and the
+score.  The exit status is 0 only for full marks, 2 if the tests could
+not be collected.
 
---json writes Gradescope's results.json; --junit writes JUnit XML.
+--json writes Gradescope's results.json; --junit, pytest's JUnit XML.
+
+Why a first pytest run that only collects: the points of every test
+must be known even when its process dies before reporting (a test may
+crash the Python running it), and with pytest-xdist the controlling
+process never collects.
 """
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
-import threading
+import tempfile
 import time
-import xml.etree.ElementTree as ET
 from collections import OrderedDict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-from gradelib.plugin import MARK  # noqa: E402
 
 
 def pytest_command(extra, rootdir=ROOT):
+    """pytest with the grader's configuration only: its ini file (-c),
+    no cache, no conftest.py (a lab's tests get their fixtures from
+    gradelib), so that no file beside the tests can change a verdict;
+    gradelib importable from grade/ alone."""
     env_path = os.pathsep.join(
         [str(HERE)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
     env = dict(os.environ, PYTHONPATH=env_path, PYTHONDONTWRITEBYTECODE="1")
     cmd = [sys.executable, "-m", "pytest", "-c", str(HERE / "pytest.ini"),
-           "--rootdir", str(rootdir), "-p", "gradelib.plugin", "-p", "no:terminal"] + extra
+           "--rootdir", str(rootdir), "--noconftest", "-p", "no:cacheprovider",
+           "-p", "gradelib.plugin", "-p", "no:terminal"] + extra
     return cmd, env
-
-
-def records(lines):
-    for line in lines:
-        if line.startswith(MARK):
-            yield json.loads(line[len(MARK):])
 
 
 def rootdir_for(labs):
     """pytest's rootdir: the repository, or the directory holding the
-    labs if they lie outside it.  Test ids are paths relative to it, and
-    every pytest process runs there, so that an id names the same test
-    in the collecting process and in the workers."""
+    labs if they lie outside it.  Test ids are paths relative to it."""
     if all(ROOT in lab.parents for lab in labs):
         return ROOT
     return Path(os.path.commonpath([lab.parent for lab in labs]))
 
 
-def collect(paths, keyword, rootdir=ROOT):
-    extra = ["--collect-only"] + (["-k", keyword] if keyword else []) + paths
-    cmd, env = pytest_command(extra, rootdir)
-    proc = subprocess.run(cmd, cwd=rootdir, env=env, capture_output=True, text=True)
-    tests, errors = OrderedDict(), []
-    for rec in records(proc.stdout.splitlines()):
-        if rec["type"] == "test":
-            tests[rec["nodeid"]] = rec
-        elif rec["type"] == "error":
-            errors.append(rec)
-    if proc.returncode not in (0, 5) and not tests and not errors:
-        errors.append({"where": "pytest", "message": proc.stdout + proc.stderr})
-    return tests, errors
-
-
-class Grader:
-    def __init__(self, tests, rootdir=ROOT):
-        self.tests = tests
-        self.rootdir = rootdir
-        self.results = {}
-        self.lock = threading.Lock()
-        self.width = max((len(t["name"]) for t in tests.values()), default=10)
-
-    def report(self, rec):
-        test = self.tests.get(rec["nodeid"])
-        if test is None:
-            return
-        with self.lock:
-            previous = self.results.get(rec["nodeid"])
-            # The first failure wins (a teardown error after a pass).
-            if previous and previous["outcome"] != "passed":
-                return
-            # A test is printed once, and again if an error in its
-            # teardown turns its pass into a failure.
-            self.results[rec["nodeid"]] = rec
-            self.print_result(test, rec)
-
-    def print_result(self, test, rec):
-        label = {"passed": "OK", "failed": "FAIL", "skipped": "SKIP"}[rec["outcome"]]
-        line = f"{test['lab']} {test['name']}: {label} ({rec['duration']:.1f}s)"
-        if rec["outcome"] == "skipped" and rec["message"]:
-            line += f" [{rec['message']}]"
-        print(line, flush=True)
-        if rec["outcome"] == "failed":
-            for text in rec["message"].splitlines() or ["(no message)"]:
-                print("    " + text, flush=True)
-
-    def run_worker(self, nodeids, keyword):
-        cmd, env = pytest_command((["-k", keyword] if keyword else []) + nodeids,
-                                  self.rootdir)
-        proc = subprocess.Popen(cmd, cwd=self.rootdir, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-        other = []
-        for line in proc.stdout:
-            if line.startswith(MARK):
-                self.report(json.loads(line[len(MARK):]))
-            else:
-                other.append(line)
-        proc.wait()
-        # A worker that died (or a test never reported) must not pass.
-        missing = [n for n in nodeids if n not in self.results]
-        for nodeid in missing:
-            self.report({"nodeid": nodeid, "outcome": "failed", "duration": 0.0,
-                         "phase": "run", "message": "the test did not report a "
-                         "result (the pytest worker failed):\n" + "".join(other[-20:])})
+def have_xdist():
+    try:
+        import xdist  # noqa: F401
+        return True
+    except ImportError:
+        return False
 
 
 def score(tests, results):
@@ -158,37 +98,25 @@ def write_json(path, tests, results, elapsed):
             "status": "passed" if passed or skipped else "failed",
             "output": rec.get("message", "") or test.get("doc", ""),
         })
+        if test.get("file"):
+            out["tests"][-1]["file"] = test["file"]
     out["score"] = total
     Path(path).write_text(json.dumps(out, indent=2) + "\n")
 
 
-def xml_text(text):
-    """text with the characters XML 1.0 forbids (the control characters
-    a kernel may print, say) written as Python escapes."""
-    return re.sub("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]",
-                  lambda m: ascii(m.group())[1:-1], text)
-
-
-def write_junit(path, tests, results, elapsed):
-    suite = ET.Element("testsuite", name="exolab", tests=str(len(tests)),
-                       time="%.2f" % elapsed)
-    failures = skipped = 0
-    for nodeid, test in tests.items():
-        rec = results.get(nodeid, {})
-        case = ET.SubElement(suite, "testcase", classname=test["lab"],
-                             name=test["name"], time="%.2f" % rec.get("duration", 0))
-        if rec.get("outcome") == "skipped":
-            skipped += 1
-            ET.SubElement(case, "skipped", message=xml_text(rec.get("message", "")))
-        elif rec.get("outcome") != "passed":
-            failures += 1
-            msg = xml_text(rec.get("message", ""))
-            node = ET.SubElement(case, "failure",
-                                 message=(msg.splitlines() or [""])[0])
-            node.text = msg
-    suite.set("failures", str(failures))
-    suite.set("skipped", str(skipped))
-    ET.ElementTree(suite).write(path, encoding="unicode", xml_declaration=True)
+def read_results(path):
+    """The verdicts the plugin wrote; per test, its first failure wins
+    (a teardown error after a pass)."""
+    results = {}
+    if not path.exists():
+        return results
+    for line in path.read_text().splitlines():
+        rec = json.loads(line)
+        previous = results.get(rec["nodeid"])
+        if previous and previous["outcome"] != "passed":
+            continue
+        results[rec["nodeid"]] = rec
+    return results
 
 
 def main():
@@ -205,29 +133,51 @@ def main():
     # Lab paths are relative to where the grader was started.
     labs = [Path(lab).resolve() for lab in args.labs]
     rootdir = rootdir_for(labs)
-    tests, errors = collect([str(lab) for lab in labs], args.keyword, rootdir)
-    for err in errors:
-        print(f"error collecting {err['where']}:\n{err['message']}", file=sys.stderr)
-    if errors:
-        return 2
-    if not tests:
-        print("no tests found in " + " ".join(args.labs), file=sys.stderr)
-        return 2
+    keyword = ["-k", args.keyword] if args.keyword else []
+    with tempfile.TemporaryDirectory(prefix="exolab-grade-") as tmp:
+        tests_file, results_file = Path(tmp) / "tests.json", Path(tmp) / "results.jsonl"
+        cmd, env = pytest_command(["--collect-only", "--exolab-tests", str(tests_file),
+                                   *keyword, *map(str, labs)], rootdir)
+        proc = subprocess.run(cmd, cwd=rootdir, env=env, capture_output=True, text=True)
+        collected = json.loads(tests_file.read_text()) if tests_file.exists() else None
+        if collected is None:
+            print(f"error collecting the tests:\n{proc.stdout}{proc.stderr}", file=sys.stderr)
+            return 2
+        for err in collected["errors"]:
+            print(f"error collecting {err['where']}:\n{err['message']}", file=sys.stderr)
+        if collected["errors"]:
+            return 2
+        tests = OrderedDict((t["nodeid"], t) for t in collected["tests"])
+        if not tests:
+            print("no tests found in " + " ".join(args.labs), file=sys.stderr)
+            return 2
 
-    grader = Grader(tests, rootdir)
-    nodeids = list(tests)
-    jobs = max(1, min(args.jobs, len(nodeids)))
-    # Deal the tests out round-robin so each worker gets a mix.
-    shares = [nodeids[i::jobs] for i in range(jobs)]
-    workers = [threading.Thread(target=grader.run_worker, args=(share, args.keyword))
-               for share in shares]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
+        jobs = max(1, min(args.jobs, len(tests)))
+        if jobs > 1 and not have_xdist():
+            print("warning: pytest-xdist is not installed (Debian/Ubuntu: sudo apt install "
+                  "python3-pytest-xdist): running the tests one at a time", file=sys.stderr)
+            jobs = 1
+        # Several at once: pytest-xdist, each test to the next free worker
+        # (a crashed worker is replaced).  One: no worker processes at all.
+        parallel = ["-p", "xdist", "-n", str(jobs)] if jobs > 1 else ["-p", "no:xdist"]
+        junit = ["--junitxml", str(Path(args.junit).resolve())] if args.junit else []
+        cmd, env = pytest_command([*parallel, "--exolab-tests", str(tests_file),
+                                   "--exolab-results", str(results_file), *junit,
+                                   *keyword, *tests], rootdir)
+        proc = subprocess.run(cmd, cwd=rootdir, env=env, stderr=subprocess.PIPE, text=True)
+        results = read_results(results_file)
+    # A test whose process died before it reported must not pass.
+    for nodeid, test in tests.items():
+        if nodeid not in results:
+            results[nodeid] = {"outcome": "failed", "duration": 0.0,
+                               "message": "the test did not report a result (the pytest "
+                               "worker failed):\n" + proc.stderr[-2000:]}
+            print(f"{test['lab']} {test['name']}: FAIL (0.0s)")
+            for line in results[nodeid]["message"].splitlines():
+                print("    " + line)
     elapsed = time.monotonic() - started
 
-    parts = score(tests, grader.results)
+    parts = score(tests, results)
     print()
     earned_total = possible_total = skipped_total = 0
     for (lab, part), (earned, possible, skipped) in parts.items():
@@ -243,9 +193,7 @@ def main():
               f"see the SKIP lines above)")
 
     if args.json:
-        write_json(args.json, tests, grader.results, elapsed)
-    if args.junit:
-        write_junit(args.junit, tests, grader.results, elapsed)
+        write_json(args.json, tests, results, elapsed)
     return 0 if earned_total == possible_total else 1
 
 

@@ -26,6 +26,19 @@ struct CpuInfo *bootcpu = &cpus[0];
 physaddr_t lapic_paddr;
 physaddr_t ioapic_paddr;
 
+/* cpu_self (kernel/cpu.h): the lowest word of the current stack.  In
+ * assembly, so that it costs no frame: its stack pointer is the
+ * caller's minus the return address, on the same stack. */
+asm(".text\n"
+    ".globl cpu_self\n"
+    ".type cpu_self, @function\n"
+    "cpu_self:\n"
+    "	movl %esp, %eax\n"
+    "	andl $-32768, %eax\n"	/* ~(KSTKSIZE - 1) */
+    "	movl (%eax), %eax\n"
+    "	ret\n"
+    ".size cpu_self, . - cpu_self\n");
+
 /* kernel/entry.S aligns the boot stack to 1 << 15 for the same reason. */
 static_assert(KSTKSIZE == 1 << 15);
 

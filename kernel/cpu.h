@@ -57,21 +57,16 @@ cpu_kstacktop(int i)
  * This CPU's record.  Every kernel stack (the boot stack, and each of
  * percpu_kstacks, which also appear at cpu_kstacktop(i)) is KSTKSIZE
  * bytes, aligned to KSTKSIZE, and its lowest word points to the record
- * of the CPU that uses it.  So rounding the stack pointer down finds
- * it, in three instructions: this is on every system call's path, many
- * times over (curenv needs it).  The kernel never moves from one CPU
- * to another while it runs (interrupts are off), so the answer cannot
- * change under it.  (Only a stack overflow, into the guard gap below,
- * could overwrite that word; the page fault stops the kernel then.)
+ * of the CPU that uses it: cpu_self (kernel/cpu.c, three instructions)
+ * rounds the stack pointer down and reads that word.  No local APIC
+ * read: this is on every system call's path, many times over, since
+ * curenv needs it.  The kernel never moves from one CPU to another
+ * while it runs (interrupts are off), so within a function the answer
+ * never changes: `const` lets the compiler call it once per function.
+ * (Only a stack overflow, into the guard gap below, could overwrite
+ * that word; the page fault stops the kernel then.)
  */
-static inline __attribute__((always_inline)) struct CpuInfo *
-cpu_self(void)
-{
-	uintptr_t esp;
-
-	asm("movl %%esp, %0" : "=r" (esp));
-	return *(struct CpuInfo **) (esp & ~(KSTKSIZE - 1));
-}
+struct CpuInfo *cpu_self(void) __attribute__((const));
 
 #define thiscpu		(cpu_self())
 

@@ -19,6 +19,7 @@
 #include <kernel/env.h>
 #include <kernel/trap.h>
 #include <kernel/sched.h>
+#include <kernel/trace.h>
 #include <kernel/userprogs.h>
 #include <kernel/picirq.h>
 #endif
@@ -53,9 +54,10 @@ test_backtrace(int depth)
 
 /*
  * A sample of printf conversions, printed at every boot; the grader
- * compares them with what they must say (lab 1, exercise 8).
+ * compares them with what they must say (lab 1, exercise 8).  Returns
+ * the grader's number (printf=N on the command line), or 0.
  */
-static void
+static unsigned long
 printf_sample(void)
 {
 	cprintf("6828 decimal is %o octal!\n", 6828);
@@ -69,8 +71,22 @@ printf_sample(void)
 		8, 0755, 0755, 0x80000000UL);
 	cprintf("printf: int [%i] pointer [%p] error [%e] unknown error [%e]\n",
 		-7, (void *) 0xf0100000, -E_NO_MEM, 99);
+
+	/* The grader passes printf=N, a number it picks at random, so
+	 * that only a working engine prints the right line for it. */
+	char arg[16];
+	if (!boot_option("printf", arg, sizeof(arg)))
+		return 0;
+	unsigned long n = strtol(arg, NULL, 10);
+	cprintf("printf: %lu is octal [%lo] width [%14lo] zeros [%014lo]\n", n, n, n, n);
+	return n;
 }
 
+/*
+ * i386_init: bring the machine up, as the top of this file says.  Only
+ * the boot CPU runs it; from lab 4 on it starts the other CPUs too, and
+ * takes the big kernel lock before it does (lab 4, exercise 5).
+ */
 void
 i386_init(void)
 {
@@ -92,7 +108,11 @@ i386_init(void)
 
 	cprintf("ExoLab exokernel\n");
 	bootinfo_report();
-	printf_sample();
+	/* The grader's number also moves the stack (by up to 4 KiB), so
+	 * that the backtrace's frames differ from run to run. */
+	unsigned long shift = printf_sample() % 1024;
+	char pad[shift * 4 + 4];
+	asm volatile("" : : "r"(pad) : "memory");
 	test_backtrace(5);
 
 #if LAB >= 2
@@ -124,6 +144,7 @@ i386_init(void)
 	pic_init();
 	env_init();
 	trap_init();
+	trace_init();
 #if LAB >= 4
 	/* The other CPUs start and wait for the kernel lock: take it
 	 * first (lab 4, exercise 5; the rule is in kernel/spinlock.h). */

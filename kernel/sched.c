@@ -9,6 +9,7 @@
 #include <kernel/env.h>
 #include <kernel/monitor.h>
 #include <kernel/sched.h>
+#include <kernel/trace.h>
 #include <kernel/userprogs.h>
 #include <kernel/fpu.h>
 #if LAB >= 4
@@ -104,8 +105,11 @@ sched_yield(void)
 	if (start != NULL) {
 		struct Env *e = start;
 		do {
-			if (e->env_status == ENV_RUNNABLE)
+			if (e->env_status == ENV_RUNNABLE) {
+				if (trace_mask & TRACE_SCHED)
+					trace_sched(e);
 				env_run(e);
+			}
 			e = e->env_sched_next;
 		} while (e != start);
 	}
@@ -125,8 +129,11 @@ sched_yield(void)
 	}
 	for (int i = 0; i < NENV; i++) {
 		struct Env *e = &envs[(start + i) % NENV];
-		if (e->env_status == ENV_RUNNABLE)
+		if (e->env_status == ENV_RUNNABLE) {
+			if (trace_mask & TRACE_SCHED)
+				trace_sched(e);
 			env_run(e);
+		}
 	}
 	if (curenv && curenv->env_status == ENV_RUNNING)
 		env_run(curenv);
@@ -207,8 +214,11 @@ sched_yield(void)
 	for (;;) {
 		for (int i = 0; i < NENV; i++) {
 			struct Env *e = &envs[(start + i) % NENV];
-			if (e->env_status == ENV_RUNNABLE)
-				env_run(e);
+			if (e->env_status != ENV_RUNNABLE)
+				continue;
+			if (trace_mask & TRACE_SCHED)
+				trace_sched(e);
+			env_run(e);
 		}
 		/* Nothing else to run: keep running the current one. */
 		if (curenv && curenv->env_status == ENV_RUNNING)

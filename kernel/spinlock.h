@@ -58,13 +58,12 @@ spin_lock(struct spinlock *lk)
 static inline __attribute__((always_inline)) void
 spin_unlock(struct spinlock *lk)
 {
-	uintptr_t here;
-
-	SPIN_HERE(here);
-	if (!lk->locked || lk->cpu != cpunum())
+	if (!lk->locked || lk->cpu != cpunum()) {
+		uintptr_t here;
+		SPIN_HERE(here);
 		spin_misuse(lk, "spin_unlock: release by a non-holder", here);
+	}
 	lk->cpu = -1;
-	lk->eip = 0;
 	/* xchg, not a plain store: it orders every write made under the
 	 * lock before the release (and the compiler cannot move them). */
 	xchg(&lk->locked, 0);

@@ -113,7 +113,9 @@ not_implemented(const char *call, int exercise)
  * Returns the child's envid, or -E_NO_FREE_ENV / -E_NO_MEM (env_alloc).
  *
  * Hint: env_alloc(&e, curenv->env_id); the parent's registers are in
- * curenv->env_tf (trap() saved them there).
+ * curenv->env_tf (trap() saved them there).  Change a status only with
+ * env_set_status(), which keeps the scheduler's list of runnable
+ * environments up to date (kernel/sched.c).
  */
 static envid_t
 sys_exofork(void)
@@ -138,8 +140,8 @@ sys_exofork(void)
  * sys_env_set_status: make envid (the caller or its child)
  * ENV_RUNNABLE or ENV_NOT_RUNNABLE (lab 4, exercise 7).
  *
- * Returns 0; -E_BAD_ENV if envid is not the caller or its child;
- * -E_INVAL for any other status.
+ * Returns 0; -E_BAD_ENV if envid is not the caller or its child
+ * (checked first, as in every call); -E_INVAL for any other status.
  *
  * An environment that is running (on this CPU or another) stays
  * ENV_RUNNING when asked to be runnable: marking it ENV_RUNNABLE would
@@ -152,10 +154,10 @@ sys_env_set_status(envid_t envid, int status)
 	struct Env *e;
 	int r;
 
-	if (status != ENV_RUNNABLE && status != ENV_NOT_RUNNABLE)
-		return -E_INVAL;
 	if ((r = envid2env(envid, &e, 1)) < 0)
 		return r;
+	if (status != ENV_RUNNABLE && status != ENV_NOT_RUNNABLE)
+		return -E_INVAL;
 	if (e->env_status == ENV_DYING)
 		return -E_BAD_ENV;
 	if (e->env_status == ENV_RUNNING && status == ENV_RUNNABLE)
@@ -345,6 +347,7 @@ sys_page_unmap(envid_t envid, void *va)
 static void
 sys_yield(void)
 {
+	curenv->env_tf.tf_regs.reg_eax = 0;	/* what the call returns */
 	sched_yield();
 }
 
@@ -501,6 +504,15 @@ sys_ipc_send_recv(envid_t to, uint32_t value, void *srcva, int perm,
  * Hint: the arguments arrive as uint32_t; cast each to the type its
  * function takes.
  */
+#if LAB >= 4
+/*
+ * From lab 4 on, it dispatches every call of kernel/inc/syscall.h (lab 4,
+ * exercise 7): add a case for each lab 4 call to your switch, the given
+ * ones (sys_yield, sys_env_set_trapframe, sys_ipc_try_send, sys_ipc_recv)
+ * included.  SYS_ipc_call and SYS_ipc_reply_recv both go to
+ * sys_ipc_send_recv, with closed = (num == SYS_ipc_call).
+ */
+#endif
 int32_t
 syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 	uint32_t a5)
@@ -516,7 +528,7 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 		return sys_getenvid();
 	case SYS_env_destroy:
 		return sys_env_destroy((envid_t) a1);
-#if LAB >= 4
+#if SOL >= 4
 	case SYS_page_alloc:
 		return sys_page_alloc((envid_t) a1, (void *) a2, (int) a3);
 	case SYS_page_map:

@@ -13,6 +13,7 @@
 #include <kernel/env.h>
 #include <kernel/syscall.h>
 #include <kernel/sched.h>
+#include <kernel/trace.h>
 #include <kernel/picirq.h>
 #include <kernel/fpu.h>
 #if LAB >= 4
@@ -33,7 +34,7 @@ static struct Trapframe *last_tf;
 struct Gatedesc idt[256] = { { 0 } };
 static struct Pseudodesc idt_pd = { sizeof(idt) - 1, (uint32_t) idt };
 
-static const char *
+const char *
 trapname(int trapno)
 {
 	static const char *const excnames[] = {
@@ -253,8 +254,12 @@ print_regs(struct PushRegs *regs)
  *    in the frame's eax, where the user finds it after the iret.
  *  - Anything else from user mode destroys the environment; from the
  *    kernel it is a kernel bug: panic.
+ *
+ * (always_inline: trap() also hands this function to the tracer,
+ * kernel/trace.c, which would otherwise make gcc call it out of line
+ * on every trap.)
  */
-static void
+static inline __attribute__((always_inline)) void
 trap_dispatch(struct Trapframe *tf)
 {
 #if SOL >= 3
@@ -351,6 +356,13 @@ trap_dispatch_apic(struct Trapframe *tf)
 }
 #endif
 
+/*
+ * trap: every trap and interrupt arrives here, from kernel/trapentry.S,
+ * with the frame it built.  A frame from user mode is saved in curenv
+ * (from lab 4 on, after taking the big kernel lock: exercise 5, and
+ * kernel/spinlock.h has the rule); trap_dispatch acts on it; then the
+ * environment resumes, or the scheduler picks another.  Never returns.
+ */
 void
 trap(struct Trapframe *tf)
 {
@@ -412,7 +424,12 @@ trap(struct Trapframe *tf)
 #if LAB >= 4
 	trap_dispatch_apic(tf);
 #endif
-	trap_dispatch(tf);
+	/* trace=... on the kernel command line: kernel/trace.c prints
+	 * the trap or system call around its dispatch. */
+	if (trace_mask)
+		trace_dispatch(tf, trap_dispatch);
+	else
+		trap_dispatch(tf);
 
 	/* A trap the kernel took itself and survived (an ignored
 	 * interrupt, a breakpoint): resume the kernel where it was. */
@@ -421,8 +438,17 @@ trap(struct Trapframe *tf)
 
 	/* Back to the environment if it is still running, else let the
 	 * scheduler choose. */
+#if LAB >= 4
+	/* It trapped on this CPU and still runs here: its address space
+	 * and FPU registers are still loaded, and env_run has nothing to
+	 * do (the common case: every system call).  env_runs counts the
+	 * times the scheduler ran it, not its system calls. */
+	if (curenv && curenv->env_status == ENV_RUNNING)
+		env_pop_tf(&curenv->env_tf);
+#else
 	if (curenv && curenv->env_status == ENV_RUNNING)
 		env_run(curenv);
+#endif
 	sched_yield();
 }
 

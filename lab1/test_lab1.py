@@ -3,8 +3,11 @@
 Part A checks the boot path (provided code), part B the printf engine
 (exercise 8), part C the monitor and its backtrace (exercises 11, 12).
 """
+import random
 import re
 import shutil
+import struct
+import subprocess
 
 import pytest
 
@@ -22,15 +25,60 @@ FRAME = (r"  ebp (?P<ebp>[0-9a-f]{8})  eip (?P<eip>[0-9a-f]{8})  "
 WHERE = r"       (?P<file>\S+):(?P<line>\d+): (?P<fn>\S+)\+(?P<off>\d+)"
 
 
-@pytest.fixture(scope="module")
-def boot():
-    """One boot, shared by the tests that only read its output."""
-    return run_kernel("lab1-boot", ["help", "kerninfo", "backtrace", "xyzzy"])
+# A number printf must convert, picked when the grader runs (the kernel
+# reads it from its command line, printf=N: kernel/init.c), so that no
+# line printed from memory can pass.
+PRINTF_VALUE = random.SystemRandom().randrange(1 << 20, 1 << 31)
+# Frames the grader reads at most (test_backtrace's recursion has 8).
+MAX_FRAMES = 16
 
 
 @pytest.fixture(scope="module")
 def kernel_symbols():
     return symbols(build().require(build().kernel))
+
+
+def real_stack(stub):
+    """The stack as it really is, read through the gdb stub with QEMU
+    stopped at mon_backtrace's first instruction: (ebp, eip, 5 args) per
+    frame, mon_backtrace's own first (its ebp is where its prologue will
+    push the caller's), then up the saved-ebp chain to ebp = 0."""
+    regs = stub.registers()
+    esp, ebp = regs["esp"], regs["ebp"]
+    ret, *args = struct.unpack("<6I", stub.read_memory(esp, 24))
+    frames = [(esp - 4, ret, tuple(args))]
+    while ebp and len(frames) < MAX_FRAMES:
+        saved, eip, *args = struct.unpack("<7I", stub.read_memory(ebp, 28))
+        frames.append((ebp, eip, tuple(args)))
+        ebp = saved
+    return frames
+
+
+@pytest.fixture(scope="module")
+def boot(kernel_symbols):
+    """One boot, shared by the tests that only read its output.  QEMU
+    stops at the first call of mon_backtrace (from test_backtrace(0)),
+    where the grader reads the real stack, then runs on."""
+    stack = None
+    with Qemu("lab1-boot", gdb=True, cmdline=f"printf={PRINTF_VALUE}", timeout=30) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            stub.set_breakpoint(kernel_symbols["mon_backtrace"])
+            if stub.cont(timeout=20).startswith("T05"):
+                stack = real_stack(stub)
+            stub.clear_breakpoint(kernel_symbols["mon_backtrace"])
+            stub.resume()
+            position = qemu.wait_for(r"K> ")
+            for command in ["help", "kerninfo", "backtrace", "xyzzy"]:
+                if position is None:
+                    break
+                qemu.send(command + "\n")
+                position = qemu.wait_for(r"K> ", position)
+        finally:
+            stub.close()
+    output = qemu.stop()
+    output.stack = stack
+    return output
 
 
 def frames(output, after=r"entering test_backtrace 0"):
@@ -118,16 +166,22 @@ def test_grub_boots():
 @points(10, part="B")
 @stubs("%o")
 def test_printf_octal(boot):
-    """%o prints octal (exercise 8)."""
-    boot.expect(r"6828 decimal is 15254 octal!", no=[PRINTF_NOT_IMPLEMENTED])
+    """%o prints octal (exercise 8), of a number picked at grading time
+    too."""
+    n = PRINTF_VALUE
+    boot.expect(r"6828 decimal is 15254 octal!",
+                re.escape(f"printf: {n} is octal [{n:o}]") + ".*",
+                no=[PRINTF_NOT_IMPLEMENTED])
 
 
 @points(10, part="B")
 @stubs("%o")
 def test_printf_octal_width_and_flags(boot):
     """%o honours width, the 0 flag and the l modifier."""
+    n = PRINTF_VALUE
     boot.expect(r"printf: octal \[10\] width \[   755\] zeros \[000755\] "
-                r"long \[20000000000\]")
+                r"long \[20000000000\]",
+                re.escape(f"printf: {n} is octal [{n:o}] width [{n:14o}] zeros [{n:014o}]"))
 
 
 @points(5, part="B")
@@ -197,78 +251,107 @@ def test_readline_bounds_long_lines():
 
 
 def boot_backtrace(boot):
+    """The boot-time backtrace as printed, [(ebp, eip, args, where)],
+    and the real stack the grader read when it began."""
     boot.expect(r"entering test_backtrace 0", r"Stack backtrace:",
                 no=[BACKTRACE_NOT_IMPLEMENTED])
-    found = frames(boot)
-    if len(found) < 8:
-        boot.fail(f"the boot-time backtrace shows {len(found)} frames; "
-                  f"expected mon_backtrace's caller, 6 x test_backtrace, "
-                  f"i386_init and the entry code")
-    return found
+    if boot.stack is None:
+        boot.fail("QEMU never stopped in mon_backtrace: does test_backtrace(0) "
+                  "still call it?")
+    printed = [(int(f.group("ebp"), 16), int(f.group("eip"), 16),
+                tuple(int(a, 16) for a in f.group("args").split()), where)
+               for f, where in frames(boot)]
+    return printed, boot.stack
+
+
+def show(frame):
+    ebp, eip, args = frame[:3]
+    return f"ebp {ebp:08x}  eip {eip:08x}  args " + " ".join("%08x" % a for a in args)
 
 
 @points(5, part="C")
 @stubs("backtrace")
 def test_backtrace_frame_count(boot):
-    """The backtrace walks every frame up to the entry code (ebp = 0)."""
-    found = boot_backtrace(boot)
-    ebps = [int(f.group("ebp"), 16) for f, _ in found]
-    if ebps != sorted(ebps) or len(set(ebps)) != len(ebps):
-        boot.fail("frame pointers must increase from frame to frame: "
-                  + " ".join("%08x" % e for e in ebps))
+    """The backtrace shows every frame of the real stack, up to the
+    entry code (ebp = 0), and no more."""
+    printed, real = boot_backtrace(boot)
+    if [f[0] for f in printed] != [f[0] for f in real]:
+        boot.fail(f"the backtrace shows {len(printed)} frames, ebp "
+                  + " ".join("%08x" % f[0] for f in printed)
+                  + f"; the stack the grader walked (from mon_backtrace to the entry "
+                  f"code) has {len(real)}, ebp " + " ".join("%08x" % f[0] for f in real))
 
 
 @points(5, part="C")
 @stubs("backtrace")
 def test_backtrace_arguments(boot):
-    """Frames 2-7 are test_backtrace(0) ... test_backtrace(5)."""
-    found = boot_backtrace(boot)
-    firsts = [int(f.group("args").split()[0], 16) for f, _ in found[1:7]]
-    if firsts != [0, 1, 2, 3, 4, 5]:
-        boot.fail("the first argument of frames 2-7 should be 00000000 00000001 "
-                  "... 00000005, got " + " ".join("%08x" % a for a in firsts))
+    """Each frame's five arguments are the words above its return
+    address on the real stack (test_backtrace(0) ... (5) in frames
+    2-7)."""
+    printed, real = boot_backtrace(boot)
+    for i, (mine, true) in enumerate(zip(printed, real)):
+        if mine[2] != true[2]:
+            boot.fail(f"frame {i + 1} shows the arguments of\n      {show(mine)}\n    "
+                      f"but the stack holds\n      {show(true)}")
+    if len(printed) < 7:
+        boot.fail(f"only {len(printed)} frames shown")
 
 
 @points(5, part="C")
 @stubs("backtrace")
-def test_backtrace_return_addresses(boot, kernel_symbols):
-    """Each eip is a return address inside test_backtrace (frames 1-6)."""
-    found = boot_backtrace(boot)
-    start = kernel_symbols["test_backtrace"]
-    following = min(a for a in kernel_symbols.values() if a > start)
-    for f, _ in found[:6]:
-        eip = int(f.group("eip"), 16)
-        if not start < eip < following:
-            boot.fail(f"eip {eip:08x} is not inside test_backtrace "
-                      f"({start:08x}-{following:08x})")
+def test_backtrace_return_addresses(boot):
+    """Each frame's ebp and eip (the return address) are those of the
+    real stack."""
+    printed, real = boot_backtrace(boot)
+    for i, (mine, true) in enumerate(zip(printed, real)):
+        if mine[:2] != true[:2]:
+            boot.fail(f"frame {i + 1} shows\n      {show(mine)}\n    but the stack "
+                      f"holds\n      {show(true)}")
+    if len(printed) < 7:
+        boot.fail(f"only {len(printed)} frames shown")
+
+
+def line_of(address):
+    """file:line of address from the kernel's DWARF line table
+    (addr2line), or None where addr2line is missing or does not know."""
+    try:
+        proc = subprocess.run(["addr2line", "-e", str(build().kernel), "%x" % address],
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.match(r"(\S+):(\d+)", proc.stdout.strip())
+    return (m.group(1), int(m.group(2))) if m and m.group(2) != "0" else None
 
 
 @points(10, part="C")
 @stubs("backtrace")
 def test_backtrace_symbols_and_lines(boot, kernel_symbols):
-    """Each frame names its file, line and function+offset (exercise 12)."""
-    found = boot_backtrace(boot)
-    if not all(where for _, where in found):
+    """Each frame names the function holding its eip, the offset from
+    its start and the file:line of the call (eip - 1, in the kernel's
+    DWARF line table) (exercise 12)."""
+    printed, real = boot_backtrace(boot)
+    if not all(where for *_, where in printed):
         boot.fail("each frame line must be followed by "
                   "'       file:line: function+offset'")
-    recursive = found[1:6]
-    for f, where in found[:6]:
-        eip = int(f.group("eip"), 16)
-        if where.group("fn") != "test_backtrace" or where.group("file") != "kernel/init.c":
-            boot.fail(f"frame with eip {eip:08x} should be in "
-                      f"kernel/init.c: test_backtrace, not "
-                      f"{where.group('file')}: {where.group('fn')}")
-        if int(where.group("off")) != eip - kernel_symbols["test_backtrace"]:
-            boot.fail(f"offset +{where.group('off')} for eip {eip:08x}: "
-                      f"should be eip - test_backtrace = "
-                      f"{eip - kernel_symbols['test_backtrace']}")
-    lines = {w.group("line") for _, w in recursive}
-    if len(lines) != 1 or "0" in lines:
-        boot.fail("the recursive calls all return to one line of "
-                  f"test_backtrace; the backtrace says lines {sorted(lines)}")
-    if found[6][1].group("fn") != "i386_init":
+    functions = sorted((a, n) for n, a in kernel_symbols.items()
+                       if not n.startswith(".") and a >= KERNBASE)
+    for i, (_, eip, _, where) in enumerate(printed[:len(real) - 1]):
+        start, name = max(((a, n) for a, n in functions if a <= eip),
+                          default=(0, "?"))
+        # Two names for one address (an alias): either will do.
+        names = {n for a, n in functions if a == start}
+        if where.group("fn") not in names or int(where.group("off")) != eip - start:
+            boot.fail(f"frame {i + 1} (eip {eip:08x}) is {name}+{eip - start}; the "
+                      f"backtrace says {where.group('fn')}+{where.group('off')}")
+        true = line_of(eip - 1)
+        if true is not None and (int(where.group("line")) != true[1]
+                                 or not true[0].endswith(where.group("file"))):
+            boot.fail(f"frame {i + 1} (eip {eip:08x}): the call is at "
+                      f"{true[0]}:{true[1]}; the backtrace says "
+                      f"{where.group('file')}:{where.group('line')}")
+    if printed[6][3].group("fn") != "i386_init":
         boot.fail(f"test_backtrace(5) was called by i386_init, not "
-                  f"{found[6][1].group('fn')}")
+                  f"{printed[6][3].group('fn')}")
 
 
 @points(5, part="C")

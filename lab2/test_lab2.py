@@ -9,7 +9,7 @@ import struct
 
 import pytest
 
-from gradelib import GdbStub, Qemu, build, points, run_kernel, stubs, symbols
+from gradelib import GdbStub, GradeFailure, Qemu, build, points, run_kernel, stubs, symbols
 
 KERNBASE = 0xF0000000
 UPAGES = 0xEF000000
@@ -41,14 +41,91 @@ COMMANDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def boot():
-    return run_kernel("lab2-boot", COMMANDS)
+# The self-checks of kernel/pmap_check.c that mem_init must run: the
+# grader sees them start (a breakpoint each), so that printing their
+# "succeeded!" lines is not enough.
+SELF_CHECKS = ["check_page_free_list", "check_page_alloc", "check_page",
+               "check_kern_pgdir", "check_page_installed_pgdir"]
 
 
 @pytest.fixture(scope="module")
 def kernel_symbols():
     return symbols(build().require(build().kernel))
+
+
+@pytest.fixture(scope="module")
+def boot(kernel_symbols):
+    """One boot, shared by the tests that read its output.  Through the
+    gdb stub the grader notes which self-checks start, and when the
+    kernel reaches the monitor it counts the free list itself."""
+    ran, free, visible = set(), None, "the kernel never reached the monitor"
+    with Qemu("lab2-boot", gdb=True, timeout=30) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            stops = {kernel_symbols[n]: n for n in SELF_CHECKS + ["monitor"]
+                     if n in kernel_symbols}
+            for address in stops:
+                stub.set_breakpoint(address)
+            while stops:
+                if not stub.cont(timeout=25).startswith("T05"):
+                    break
+                eip = stub.registers()["eip"]
+                name = stops.pop(eip, None)
+                if name is None:
+                    break
+                stub.clear_breakpoint(eip)
+                if name == "monitor":
+                    free = free_list_length(KernelMemory(stub), kernel_symbols)
+                    try:
+                        visible = user_visible_state(KernelMemory(stub), kernel_symbols)
+                    except GradeFailure as e:
+                        visible = str(e)
+                    break
+                ran.add(name)
+            for address in stops:
+                stub.clear_breakpoint(address)
+            stub.resume()
+            position = qemu.wait_for(r"K> ")
+            for command in COMMANDS:
+                if position is None:
+                    break
+                qemu.send(command + "\n")
+                position = qemu.wait_for(r"K> ", position)
+        finally:
+            stub.close()
+    output = qemu.stop()
+    output.checks_ran, output.free_pages, output.user_visible = ran, free, visible
+    return output
+
+
+def free_list_length(memory, kernel_symbols):
+    """(length of page_free_list, npages), read from the kernel's
+    memory: pages[] in one piece, the list followed locally; None if
+    the list is broken (a loop, a link outside pages[])."""
+    try:
+        npages = memory.word(kernel_symbols["npages"])
+        pages = memory.word(kernel_symbols["pages"])
+        link = memory.word(kernel_symbols["page_free_list"])
+        if not pages or not 0 < npages <= (1 << 20):
+            return None
+        array = memory.read(pages, npages * PAGEINFO_SIZE)
+    except GradeFailure:
+        return None
+    count = 0
+    while link:
+        index, rest = divmod(link - pages, PAGEINFO_SIZE)
+        if rest or not 0 <= index < npages or count > npages:
+            return None
+        count += 1
+        link = struct.unpack_from("<I", array, index * PAGEINFO_SIZE)[0]
+    return count, npages
+
+
+def require_ran(boot, check):
+    """The self-check really ran (not only its line was printed)."""
+    if check not in boot.checks_ran:
+        boot.fail(f"{check}() never ran (the grader watched for it through the "
+                  f"gdb stub): mem_init must call it")
 
 
 def mapping_after(output, command):
@@ -76,6 +153,13 @@ def test_check_page_free_list(boot):
     """page_init puts exactly the free pages on the free list."""
     boot.expect(r"check_page_free_list\(\) succeeded!",
                 no=[r"kernel panic at .*(boot_alloc|page_init): not implemented.*"])
+    require_ran(boot, "check_page_free_list")
+    if boot.free_pages is None:
+        boot.fail("the grader could not follow page_free_list through pages[] "
+                  "(a loop, or a link outside the array)")
+    free, npages = boot.free_pages
+    if not 0 < free < npages:
+        boot.fail(f"page_free_list holds {free} of the {npages} pages")
 
 
 @points(10, part="A")
@@ -83,6 +167,7 @@ def test_check_page_free_list(boot):
 def test_check_page_alloc(boot):
     """page_alloc and page_free: distinct pages, exhaustion, ALLOC_ZERO."""
     boot.expect(r"check_page_alloc\(\) succeeded!")
+    require_ran(boot, "check_page_alloc")
 
 
 # ---------------------------------------------------------------- part B
@@ -92,6 +177,7 @@ def test_check_page_alloc(boot):
 def test_check_page(boot):
     """pgdir_walk, page_insert, page_lookup, page_remove, re-insertion."""
     boot.expect(r"check_page\(\) succeeded!")
+    require_ran(boot, "check_page")
 
 
 # ---------------------------------------------------------------- part C
@@ -101,6 +187,7 @@ def test_check_page(boot):
 def test_check_kern_pgdir(boot):
     """mem_init maps UPAGES, the kernel stack and KERNBASE correctly."""
     boot.expect(r"check_kern_pgdir\(\) succeeded!")
+    require_ran(boot, "check_kern_pgdir")
 
 
 @points(5, part="C")
@@ -111,6 +198,7 @@ def test_check_page_installed_pgdir(boot):
                 r"check_page_free_list\(\) succeeded!",
                 r"check_page_installed_pgdir\(\) succeeded!",
                 r"Welcome to the ExoLab kernel monitor!", no=NO_PANIC)
+    require_ran(boot, "check_page_installed_pgdir")
 
 
 @points(5, part="C")
@@ -189,6 +277,9 @@ def test_pages_command(boot):
     if n != int(total.group(1)) // 4 or free + used != n or not 0 < free < n:
         boot.fail(f"pages says {n} total / {free} free / {used} used for "
                   f"{total.group(1)}K of memory")
+    if boot.free_pages is not None and (free, n) != boot.free_pages:
+        boot.fail(f"pages says {free} free of {n}; page_free_list, which the grader "
+                  f"walked, holds {boot.free_pages[0]} of {boot.free_pages[1]}")
 
 
 @points(3, part="C")
@@ -258,55 +349,54 @@ def user_visible_pages(memory, pgdir):
                 yield va + ptx * PGSIZE, pte & ~0xFFF
 
 
+def user_visible_state(memory, kernel_symbols):
+    """(the user-visible pages of kern_pgdir {va: pa}, the ones allowed
+    {va: pa}, npages), read from the kernel stopped at the monitor."""
+    pgdir = memory.word(kernel_symbols["kern_pgdir"])
+    npages = memory.word(kernel_symbols["npages"])
+    pages = memory.word(kernel_symbols["pages"])
+    envs = memory.word(kernel_symbols["envs"]) if "envs" in kernel_symbols else 0
+    if not pgdir or not pages:
+        raise GradeFailure("kern_pgdir or pages[] was never set up")
+    allowed = {}
+    for va in range(0, roundup_page(npages * PAGEINFO_SIZE), PGSIZE):
+        allowed[UPAGES + va] = pages - KERNBASE + va
+    if envs:
+        # env_init links envs[0] to envs[1]: that is the size of a
+        # struct Env in this kernel.
+        env_size = memory.word(envs + ENV_LINK_OFFSET) - envs
+        if not ENV_LINK_OFFSET < env_size < PGSIZE:
+            raise GradeFailure("envs[0].env_link is not &envs[1] (env_init): "
+                               "cannot size envs[]")
+        for va in range(0, roundup_page(NENV * env_size), PGSIZE):
+            allowed[UENVS + va] = envs - KERNBASE + va
+    return dict(user_visible_pages(memory, pgdir)), allowed, npages
+
+
 @points(5, part="C")
 @stubs(*ALLOCATOR_STUBS)
-def test_only_pages_and_envs_are_user_visible(kernel_symbols):
+def test_only_pages_and_envs_are_user_visible(boot):
     """Read through the gdb stub, kern_pgdir lets the user see pages[]
     at UPAGES and envs[] at UENVS, each exactly its size rounded up to a
-    page (not a whole PTSIZE), and nothing else but UVPT."""
-    with Qemu("lab2-user-visible", gdb=True, timeout=30) as qemu:
-        stub = GdbStub(qemu.gdb_socket)
-        try:
-            # The kernel reaches the monitor once mem_init is done (or
-            # after a panic).
-            stub.set_breakpoint(kernel_symbols["monitor"])
-            stop = stub.cont(timeout=25)
-            if not stop.startswith("T05"):
-                qemu.stop().fail(f"the kernel never reached the monitor ({stop!r})")
-            memory = KernelMemory(stub)
-            pgdir = memory.word(kernel_symbols["kern_pgdir"])
-            npages = memory.word(kernel_symbols["npages"])
-            pages = memory.word(kernel_symbols["pages"])
-            envs = memory.word(kernel_symbols["envs"]) if "envs" in kernel_symbols else 0
-            if not pgdir or not pages:
-                qemu.stop().fail("kern_pgdir or pages[] was never set up")
-            allowed = {}
-            for va in range(0, roundup_page(npages * PAGEINFO_SIZE), PGSIZE):
-                allowed[UPAGES + va] = pages - KERNBASE + va
-            if envs:
-                # env_init links envs[0] to envs[1]: that is the size
-                # of a struct Env in this kernel.
-                env_size = memory.word(envs + ENV_LINK_OFFSET) - envs
-                if not ENV_LINK_OFFSET < env_size < PGSIZE:
-                    qemu.stop().fail(f"envs[0].env_link is not &envs[1] "
-                                     f"(env_init): cannot size envs[]")
-                for va in range(0, roundup_page(NENV * env_size), PGSIZE):
-                    allowed[UENVS + va] = envs - KERNBASE + va
-            visible = dict(user_visible_pages(memory, pgdir))
-        finally:
-            stub.close()
-    output = qemu.stop()
+    page (not a whole PTSIZE slot), and nothing else but UVPT."""
+    if isinstance(boot.user_visible, str):
+        boot.fail(boot.user_visible)
+    visible, allowed, npages = boot.user_visible
     extra = sorted(va for va in visible if va not in allowed)
     if extra:
-        output.fail(f"{len(extra)} pages are user-visible beyond pages[] "
-                    f"(UPAGES..{UPAGES + roundup_page(npages * PAGEINFO_SIZE):08x}) "
-                    f"and envs[]: the first at va {extra[0]:08x} (pa "
-                    f"{visible[extra[0]]:08x}); map each array's size rounded "
-                    f"up to a page, not the whole PTSIZE slot")
+        boot.fail(f"{len(extra)} pages are user-visible beyond pages[] "
+                  f"(UPAGES..{UPAGES + roundup_page(npages * PAGEINFO_SIZE):08x}) "
+                  f"and envs[]: the first at va {extra[0]:08x} (pa "
+                  f"{visible[extra[0]]:08x}); map each array's size rounded "
+                  f"up to a page, not the whole PTSIZE slot")
     wrong = sorted(va for va in visible if allowed.get(va) != visible[va])
     if wrong:
-        output.fail(f"va {wrong[0]:08x} maps pa {visible[wrong[0]]:08x}, not "
-                    f"{allowed[wrong[0]]:08x}")
+        boot.fail(f"va {wrong[0]:08x} maps pa {visible[wrong[0]]:08x}, not "
+                  f"{allowed[wrong[0]]:08x}")
+    missing = sorted(va for va in allowed if va not in visible)
+    if missing:
+        boot.fail(f"va {missing[0]:08x} should map pa {allowed[missing[0]]:08x} "
+                  f"for the user (pages[] at UPAGES, envs[] at UENVS)")
 
 
 # ---------------------------------------------------------------- part D

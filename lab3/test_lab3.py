@@ -7,12 +7,15 @@ line) and reads what the kernel says about it.  Part "hostile": user
 programs that attack the kernel (user/hostile_*.c, docs/robustness.md).
 """
 import functools
+import random
 import re
+import struct
+import time
 
 import pytest
 import gradelib
 
-from gradelib import Qemu, QemuMonitor, points, run_kernel
+from gradelib import GdbStub, Qemu, QemuMonitor, build, points, run_kernel, symbols
 
 NO_PANIC = [r"kernel panic.*"]
 # What running any program needs (exercises 2, 4 and 7); the tests of
@@ -38,48 +41,166 @@ def trap_frame(trap, name, err=None):
     return lines
 
 
+# ------------------------------------------- watching through the gdb stub
+
+USER_CS = 0x1B
+T_SYSCALL = 48
+# struct Trapframe (kernel/inc/trap.h): the pushed registers, es, ds,
+# trapno, err, eip, cs, eflags, esp, ss (segments padded to 32 bits).
+TRAPFRAME = struct.Struct("<8I HH HH 3I HH I I HH")
+TRAPFRAME_FIELDS = ["edi", "esi", "ebp", "oesp", "ebx", "edx", "ecx", "eax",
+                    "es", None, "ds", None, "trapno", "err", "eip", "cs", None,
+                    "eflags", "esp", "ss", None]
+
+
+def user_entry(program):
+    """The entry point of user program `program` (its ELF header)."""
+    data = build().require(build().objdir / "user" / program).read_bytes()
+    return struct.unpack_from("<I", data, 0x18)[0]
+
+
+def stop_or_end(stub, qemu, timeout=25):
+    """Resumes the kernel; returns its next stop reply, or None if it
+    ran its programs to the end (or panicked) or the time ran out
+    without stopping (then it is stopped again)."""
+    stub.resume()
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        reply = stub.wait_stop(0.2)
+        if reply is not None:
+            return reply
+        if re.search(rb"No runnable environments|kernel panic", bytes(qemu.output)):
+            break
+    stub.interrupt()
+    return None
+
+
+def run_watched(program, trapno, argument=None):
+    """Runs `program` with QEMU under the grader's eye: it stops at the
+    program's entry point (which must be reached in user mode, CS =
+    0x1b), then in trap() at the first trap from user mode numbered
+    trapno, and reads the trapframe trap() was given.  Returns the
+    output, with .entry_cs and .trapframe (None where never reached)."""
+    entry = user_entry(program)
+    trap = symbols(build().require(build().kernel))["trap"]
+    entry_cs = frame = None
+    entry_name = program if argument is None else f"{program}:{argument}"
+    with Qemu(f"lab3-{program}-watched", program=entry_name, gdb=True, timeout=30) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            stub.set_breakpoint(entry)
+            if (stop_or_end(stub, qemu) or "").startswith("T05"):
+                regs = stub.registers()
+                if regs["eip"] == entry:
+                    entry_cs = regs["cs"]
+            stub.clear_breakpoint(entry)
+            stub.set_breakpoint(trap)
+            # A few traps (system calls) may come before the one wanted.
+            for _ in range(64):
+                if entry_cs is None or not (stop_or_end(stub, qemu) or "").startswith("T05"):
+                    break
+                regs = stub.registers()
+                if regs["eip"] != trap:
+                    break
+                pointer = struct.unpack("<I", stub.read_memory(regs["esp"] + 4, 4))[0]
+                values = TRAPFRAME.unpack(stub.read_memory(pointer, TRAPFRAME.size))
+                tf = {k: v for k, v in zip(TRAPFRAME_FIELDS, values) if k}
+                if tf["trapno"] == trapno and tf["cs"] & 3 == 3:
+                    frame = tf
+                    break
+                # Past the breakpoint, to the next trap.
+                stub.clear_breakpoint(trap)
+                stub.step()
+                stub.set_breakpoint(trap)
+            stub.clear_breakpoint(trap)
+            stub.resume()
+            # The end of the run, or a panic (then the monitor waits).
+            qemu.wait_for(DONE + r"|kernel panic at ")
+        finally:
+            stub.close()
+    output = qemu.stop()
+    output.entry_cs, output.trapframe = entry_cs, frame
+    return output
+
+
+def expect_user_mode(output, program, trapno, what):
+    """The program entered user mode and trapped (trapno) from it."""
+    if output.entry_cs is None:
+        output.fail(f"{program} never started: QEMU never reached its entry point "
+                    f"{user_entry(program):#x} (the grader watched through the gdb stub)")
+    if output.entry_cs != USER_CS:
+        output.fail(f"{program} started with CS = {output.entry_cs:#x}, not in user "
+                    f"mode (CS = {USER_CS:#x}): check env_alloc's segments and env_pop_tf")
+    if output.trapframe is None:
+        output.fail(f"trap() was never called with {what} (trap {trapno}) from "
+                    f"user mode (the grader watched through the gdb stub)")
+
+
+def expect_printed_frame(output, tf):
+    """The trap frame the kernel printed is the one trap() was given."""
+    for field in ("trapno", "err", "eip", "eax", "ebx", "ecx", "edx", "esi", "edi",
+                  "ebp", "esp"):
+        name = {"trapno": "trap"}.get(field, field)
+        value = r"0x%08x" % tf[field]
+        if output.find(r"  %-4s %s( .*)?" % (name, value)) < 0:
+            m = output.match(r"  %-4s (0x[0-9a-f]{8}).*" % name)
+            output.fail(f"the trap frame printed says {name} "
+                        f"{m.group(1) if m else '(nothing)'}; trap() was given "
+                        f"{value} (the grader read it through the gdb stub)")
+
+
 # ---------------------------------------------------------------- part A
 
 @points(20, part="A")
 @gradelib.stubs(*RUN_STUBS)
 def test_hello():
-    """The first environment runs, prints, and exits gracefully."""
-    output = run("hello")
+    """The first environment runs in user mode, prints through system
+    calls (its id, mixed with a number picked at grading time), and
+    exits gracefully."""
+    number = random.SystemRandom().randrange(1 << 16, 1 << 31)
+    output = run_watched("hello", T_SYSCALL, number)
     output.expect(r"\[00000000\] new env %s" % ENV,
                   r"hello, world",
                   r"i am environment %s" % ENV,
+                  r"hello: %d xor my id is %08x" % (number, number ^ int(ENV, 16)),
                   r"\[%s\] exiting gracefully" % ENV,
                   r"\[%s\] free env %s" % (ENV, ENV),
-                  DONE, r"Welcome to the ExoLab kernel monitor!",
-                  no=NO_PANIC)
+                  DONE, no=NO_PANIC)
+    expect_user_mode(output, "hello", T_SYSCALL, "a system call")
 
 
 @points(10, part="A")
 @gradelib.stubs(*RUN_STUBS)
 def test_divzero():
-    output = run("divzero")
+    output = run_watched("divzero", 0)
     output.expect(r"\[00000000\] new env %s" % ENV,
                   *trap_frame(0, "Divide error", 0),
                   r"\[%s\] free env %s" % (ENV, ENV), DONE,
                   no=NO_PANIC + [r"1/0 is .*"])
+    expect_user_mode(output, "divzero", 0, "a divide error")
+    expect_printed_frame(output, output.trapframe)
 
 
 @points(10, part="A")
 @gradelib.stubs(*RUN_STUBS)
 def test_softint():
     """`int $14` from user mode is a general protection fault."""
-    output = run("softint")
+    output = run_watched("softint", 13)
     output.expect(*trap_frame(13, "General Protection"),
                   r"\[%s\] free env %s" % (ENV, ENV), DONE,
                   no=NO_PANIC + [r"  trap 0x0000000e Page Fault"])
+    expect_user_mode(output, "softint", 13, "a general protection fault")
+    expect_printed_frame(output, output.trapframe)
 
 
 @points(10, part="A")
 @gradelib.stubs(*RUN_STUBS)
 def test_badsegment():
-    output = run("badsegment")
+    output = run_watched("badsegment", 13)
     output.expect(*trap_frame(13, "General Protection"),
                   r"\[%s\] free env %s" % (ENV, ENV), DONE, no=NO_PANIC)
+    expect_user_mode(output, "badsegment", 13, "a general protection fault")
+    expect_printed_frame(output, output.trapframe)
 
 
 @points(5, part="A")
@@ -512,3 +633,15 @@ def test_hostile_text_and_rodata_are_read_only():
                         f"{'.text' if case == 0 else '.rodata'} should be a user "
                         f"write fault on a present page (error code 7):\n      "
                         + "\n      ".join(lines[:24]))
+
+
+@points(3, part="B")
+def test_library_returns_errors():
+    """The library's stubs return a failed call's error to the caller,
+    which goes on running: nothing panics."""
+    output = run("errorreturn")
+    output.expect(r"errorreturn: sys_env_destroy\(0x7fffffff\) = -2",
+                  r"errorreturn: sys_env_destroy\(-1\) = -2",
+                  r"errorreturn: still running",
+                  r"\[%s\] exiting gracefully" % ENV, DONE,
+                  no=NO_PANIC + [r".*user panic.*"])

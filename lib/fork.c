@@ -154,14 +154,23 @@ fork(void)
 	for (unsigned pdx = PDX(UTOP); pdx-- > 0;) {
 		if (!(uvpd[pdx] & PTE_P))
 			continue;
+		/* Four PTEs at a time, the groups and the PTEs within each
+		 * group descending too: most slots of a page table are
+		 * empty, and one test rules out four of them. */
 		for (unsigned pn = (pdx + 1) * NPTENTRIES;
-		     pn-- > pdx * NPTENTRIES;) {
-			if (!(uvpt[pn] & PTE_P) ||
-			    pn == PGNUM(UXSTACKTOP - PGSIZE))
+		     pn > pdx * NPTENTRIES;) {
+			pn -= 4;
+			if (!((uvpt[pn] | uvpt[pn + 1] | uvpt[pn + 2] |
+			       uvpt[pn + 3]) & PTE_P))
 				continue;
-			if ((r = duppage(child, pn)) < 0) {
-				sys_env_destroy(child);
-				return r;
+			for (unsigned i = pn + 4; i-- > pn;) {
+				if (!(uvpt[i] & PTE_P) ||
+				    i == PGNUM(UXSTACKTOP - PGSIZE))
+					continue;
+				if ((r = duppage(child, i)) < 0) {
+					sys_env_destroy(child);
+					return r;
+				}
 			}
 		}
 	}

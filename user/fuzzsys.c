@@ -15,10 +15,14 @@
  * streams again.  lab3/README.md (exercise 10) says how to read what
  * it prints.
  *
- * Only lab 3's calls (0..3) and numbers that are no system call at all
- * are made.  The numbers lab 4 adds are left out: once they work they
- * allocate and map pages and create environments, which the oracle
- * below does not model.
+ * By default only lab 3's calls (0..3) and numbers that are no system
+ * call at all are made.  `run=fuzzsys:lab4` (lab 4 on) adds every lab 4
+ * call: the oracle then models the pages it maps (in its own sandbox
+ * and in its children's address spaces) and the blank children it
+ * creates with sys_exofork, and skips the draws whose answer it cannot
+ * know (a receive that would block, a send to an environment that
+ * happens to be receiving, anything that would overwrite its own code
+ * or stack).  At the end the kernel must get every page back.
  */
 #include <inc/lib.h>
 
@@ -50,6 +54,7 @@ enum verdict {
 	RETURNS_EXACTLY,	/* return `value` */
 	RETURNS_NONNEGATIVE,	/* return something >= 0 (sys_cgetc) */
 	ENDS_CALLER,		/* destroy the caller (or its child) */
+	NOT_MADE,		/* lab 4: a call the oracle cannot predict */
 };
 
 struct prediction {
@@ -71,7 +76,19 @@ static struct {
 	int cputs, cputs_printed, bytes_printed, cputs_quietened;
 	int cgetc, getenvid, env_destroy, invalid;
 	int skipped;
+	int lab4[NSYSCALLS];	/* lab 4 calls made, by number */
+	int lab4_errors;	/* how many of them returned an error */
 } count;
+
+#if LAB >= 4
+/* run=fuzzsys:lab4: fuzz lab 4's calls too. */
+static bool lab4_mode;
+
+/* The lab 4 part, below. */
+static struct child *find_child(envid_t envid);
+static struct prediction predict_lab4(const struct call *c);
+static void random_lab4_call(struct call *c);
+#endif
 
 /*
  * The next number of the stream: Marsaglia's xorshift32 (2003).  It is
@@ -202,6 +219,12 @@ predict(const struct call *c)
 		p.rule = "the caller's own envid";
 		break;
 	case SYS_env_destroy:
+#if LAB >= 4
+		if (lab4_mode && find_child((envid_t) c->arg[0]) != NULL) {
+			p.rule = "our child is destroyed: 0";
+			break;
+		}
+#endif
 		if (names_me_or_my_child((envid_t) c->arg[0])) {
 			p.verdict = ENDS_CALLER;
 			p.rule = "0, the caller or a child is destroyed";
@@ -211,6 +234,10 @@ predict(const struct call *c)
 		}
 		break;
 	default:
+#if LAB >= 4
+		if (lab4_mode && c->num < NSYSCALLS)
+			return predict_lab4(c);
+#endif
 		if (c->num < NSYSCALLS)
 			panic("fuzzsys: predict: call %u is not fuzzed", c->num);
 		p.value = -E_INVAL;
@@ -455,6 +482,13 @@ random_call(struct call *c)
 
 	for (int i = 0; i < 5; i++)
 		c->arg[i] = random_word();
+#if LAB >= 4
+	/* With lab 4: half the calls are lab 4's. */
+	if (lab4_mode && random_below(2)) {
+		random_lab4_call(c);
+		return;
+	}
+#endif
 	if (pick >= ARRAY_SIZE(lab3_calls)) {
 		c->num = random_invalid_number();
 		return;
@@ -465,6 +499,442 @@ random_call(struct call *c)
 		c->arg[1] = random_length(c->arg[0]);
 	}
 }
+
+
+#if LAB >= 4
+/* -------------------------------------------------------------------
+ * Lab 4: the page and environment calls, and their model.
+ *
+ * Pages we may map and unmap in our own address space: SANDBOX_PAGES
+ * pages at SANDBOX, far from our program, stack and exception stack.
+ * Our children are blank (sys_exofork) and never run, so anything may
+ * be mapped in them; the model remembers what (at most CHILD_PAGES
+ * mappings each).
+ */
+#define SANDBOX		0x20000000
+#define SANDBOX_PAGES	16
+#define MAX_CHILDREN	4
+#define CHILD_PAGES	32
+
+static struct child {
+	envid_t id;				/* 0: unused */
+	int npages;
+	uintptr_t va[CHILD_PAGES];
+	int perm[CHILD_PAGES];
+} children[MAX_CHILDREN];
+
+static struct child *
+find_child(envid_t envid)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (children[i].id != 0 && children[i].id == envid)
+			return &children[i];
+	return NULL;
+}
+
+/* envid2env with the permission check: 0 and we are us; our children
+ * are in the model.  NULL for a bad envid. */
+static bool
+may_act_on(envid_t envid, struct child **child)
+{
+	*child = NULL;
+	if (envid == 0 || envid == self)
+		return true;
+	*child = find_child(envid);
+	return *child != NULL;
+}
+
+/* Whom a send reaches: any environment that exists (no permission
+ * check).  Sets *recving if it is waiting to receive. */
+static bool
+exists(envid_t envid, bool *recving)
+{
+	const volatile struct Env *e = &envs[ENVX(envid)];
+
+	if (envid == 0 || envid == self) {
+		*recving = false;
+		return true;
+	}
+	if (e->env_id != envid || e->env_status == ENV_FREE)
+		return false;
+	*recving = e->env_ipc_recving;
+	return true;
+}
+
+static bool
+in_sandbox(uintptr_t va)
+{
+	return va >= SANDBOX && va < SANDBOX + SANDBOX_PAGES * PGSIZE;
+}
+
+/* The PTE permission bits of va in env (self or a child); 0 if not
+ * mapped. */
+static int
+mapping(struct child *child, uintptr_t va)
+{
+	if (child == NULL) {
+		if (!(uvpd[PDX(va)] & PTE_P) || !(uvpt[PGNUM(va)] & PTE_P))
+			return 0;
+		return uvpt[PGNUM(va)] & PTE_SYSCALL;
+	}
+	for (int i = 0; i < child->npages; i++)
+		if (child->va[i] == va)
+			return child->perm[i];
+	return 0;
+}
+
+/* Records that va is mapped in child with perm (0: unmapped).  False if
+ * the model has no room. */
+static bool
+record(struct child *child, uintptr_t va, int perm, bool really)
+{
+	for (int i = 0; i < child->npages; i++) {
+		if (child->va[i] != va)
+			continue;
+		if (really) {
+			if (perm != 0) {
+				child->perm[i] = perm;
+			} else {
+				child->npages--;
+				child->va[i] = child->va[child->npages];
+				child->perm[i] = child->perm[child->npages];
+			}
+		}
+		return true;
+	}
+	if (perm == 0)
+		return true;
+	if (child->npages == CHILD_PAGES)
+		return false;
+	if (really) {
+		child->va[child->npages] = va;
+		child->perm[child->npages++] = perm;
+	}
+	return true;
+}
+
+static bool
+perm_ok(int perm)
+{
+	return (perm & (PTE_P | PTE_U)) == (PTE_P | PTE_U) &&
+	       (perm & ~PTE_SYSCALL) == 0;
+}
+
+static bool
+page_va_ok(uintptr_t va)
+{
+	return va < UTOP && va % PGSIZE == 0;
+}
+
+/* May the model let va in env change?  Our own pages only in the
+ * sandbox; a child's if the model has room. */
+static bool
+may_change(struct child *child, uintptr_t va, int perm)
+{
+	return child == NULL ? in_sandbox(va) : record(child, va, perm, false);
+}
+
+/* A page address: mostly the sandbox, else anything. */
+static uint32_t
+random_page_va(void)
+{
+	switch (random_below(8)) {
+	case 0: case 1: case 2: case 3:
+		return SANDBOX + random_below(SANDBOX_PAGES) * PGSIZE;
+	case 4:
+		return SANDBOX + random_below(SANDBOX_PAGES * PGSIZE);
+	case 5:
+		return interesting_value() + (random_below(4) ? 0 : random_below(9) - 4);
+	case 6:
+		return random_pointer();
+	default:
+		return random_next();
+	}
+}
+
+static uint32_t
+random_perm(void)
+{
+	static const uint32_t good[] = {
+		PTE_P | PTE_U, PTE_P | PTE_U | PTE_W, PTE_P | PTE_U | 0x200,
+		PTE_P | PTE_U | PTE_W | 0x400, PTE_P | PTE_U | 0x800,
+	};
+
+	switch (random_below(4)) {
+	case 0: case 1:
+		return good[random_below(ARRAY_SIZE(good))];
+	case 2:
+		return good[random_below(ARRAY_SIZE(good))] ^ (1 << random_below(12));
+	default:
+		return random_next();
+	}
+}
+
+/* An envid for a lab 4 call: often ourselves, 0 or a child. */
+static envid_t
+random_target(void)
+{
+	struct child *c = &children[random_below(MAX_CHILDREN)];
+
+	switch (random_below(6)) {
+	case 0:
+		return 0;
+	case 1: case 2:
+		return c->id != 0 ? c->id : self;
+	default:
+		return random_envid();
+	}
+}
+
+static void
+random_lab4_call(struct call *c)
+{
+	static const uint8_t calls[] = {
+		SYS_page_alloc, SYS_page_alloc, SYS_page_map, SYS_page_map,
+		SYS_page_map, SYS_page_unmap, SYS_page_unmap, SYS_exofork,
+		SYS_env_set_status, SYS_env_set_trapframe,
+		SYS_env_set_pgfault_upcall, SYS_yield, SYS_ipc_try_send,
+		SYS_ipc_try_send, SYS_ipc_recv, SYS_ipc_call, SYS_ipc_reply_recv,
+	};
+
+	c->num = calls[random_below(ARRAY_SIZE(calls))];
+	switch (c->num) {
+	case SYS_page_alloc:
+	case SYS_page_unmap:
+	case SYS_env_set_pgfault_upcall:
+		c->arg[0] = random_target();
+		c->arg[1] = random_page_va();
+		c->arg[2] = random_perm();
+		break;
+	case SYS_page_map:
+		c->arg[0] = random_target();
+		c->arg[1] = random_page_va();
+		c->arg[2] = random_target();
+		c->arg[3] = random_page_va();
+		c->arg[4] = random_perm();
+		break;
+	case SYS_env_set_status:
+		c->arg[0] = random_target();
+		c->arg[1] = random_below(4) ? random_below(6) : random_next();
+		break;
+	case SYS_env_set_trapframe:
+		c->arg[0] = random_target();
+		c->arg[1] = random_pointer();
+		break;
+	case SYS_ipc_try_send:
+	case SYS_ipc_call:
+	case SYS_ipc_reply_recv:
+		c->arg[0] = random_target();
+		c->arg[2] = random_below(3) ? random_page_va() : UTOP;
+		c->arg[3] = random_perm();
+		c->arg[4] = random_page_va();
+		break;
+	case SYS_ipc_recv:
+		c->arg[0] = random_page_va();
+		break;
+	}
+}
+
+/* The checks of the sending half of IPC (kernel/syscall.c,
+ * ipc_deliver), in its order. */
+static struct prediction
+predict_send(envid_t to, uintptr_t srcva, int perm)
+{
+	struct prediction p = { RETURNS_EXACTLY, 0, 0, "" };
+	bool recving;
+
+	if (!exists(to, &recving)) {
+		p.value = -E_BAD_ENV;
+		p.rule = "send: no such environment: -E_BAD_ENV";
+	} else if (srcva < UTOP && (srcva % PGSIZE != 0 || !perm_ok(perm) ||
+				    !mapping(NULL, srcva) ||
+				    ((perm & PTE_W) && !(mapping(NULL, srcva) & PTE_W)))) {
+		p.value = -E_INVAL;
+		p.rule = "send: a bad page or permission: -E_INVAL";
+	} else if (recving) {
+		p.verdict = NOT_MADE;
+	} else {
+		p.value = -E_IPC_NOT_RECV;
+		p.rule = "send: not receiving: -E_IPC_NOT_RECV";
+	}
+	return p;
+}
+
+static struct prediction
+predict_lab4(const struct call *c)
+{
+	struct prediction p = { RETURNS_EXACTLY, 0, 0, "" };
+	struct child *child, *dst;
+	uint32_t va = c->arg[1];
+	int perm;
+
+	switch (c->num) {
+	case SYS_page_alloc:
+	case SYS_page_unmap:
+		if (!may_act_on(c->arg[0], &child)) {
+			p.value = -E_BAD_ENV;
+			p.rule = "not us or our child: -E_BAD_ENV";
+		} else if (!page_va_ok(va) ||
+			   (c->num == SYS_page_alloc && !perm_ok(c->arg[2]))) {
+			p.value = -E_INVAL;
+			p.rule = "va >= UTOP, unaligned, or bad perm: -E_INVAL";
+		} else if (!may_change(child, va, c->num == SYS_page_alloc ? c->arg[2] : 0)) {
+			p.verdict = NOT_MADE;
+		} else {
+			p.rule = "mapped or unmapped: 0";
+		}
+		break;
+	case SYS_page_map:
+		perm = c->arg[4];
+		if (!may_act_on(c->arg[0], &child) || !may_act_on(c->arg[2], &dst)) {
+			p.value = -E_BAD_ENV;
+			p.rule = "source or destination not us or our child: -E_BAD_ENV";
+		} else if (!page_va_ok(va) || !page_va_ok(c->arg[3]) || !perm_ok(perm)) {
+			p.value = -E_INVAL;
+			p.rule = "a va >= UTOP or unaligned, or bad perm: -E_INVAL";
+		} else if (!mapping(child, va)) {
+			p.value = -E_INVAL;
+			p.rule = "nothing mapped at srcva: -E_INVAL";
+		} else if ((perm & PTE_W) && !(mapping(child, va) & PTE_W)) {
+			p.value = -E_INVAL;
+			p.rule = "PTE_W from a read-only page: -E_INVAL";
+		} else if (!may_change(dst, c->arg[3], perm)) {
+			p.verdict = NOT_MADE;
+		} else {
+			p.rule = "mapped: 0";
+		}
+		break;
+	case SYS_exofork:
+		p.verdict = NOT_MADE;
+		for (int i = 0; i < MAX_CHILDREN; i++)
+			if (children[i].id == 0)
+				p.verdict = RETURNS_NONNEGATIVE;
+		p.rule = "a new child's envid";
+		break;
+	case SYS_env_set_status:
+		if (!may_act_on(c->arg[0], &child)) {
+			p.value = -E_BAD_ENV;
+			p.rule = "not us or our child: -E_BAD_ENV";
+		} else if (c->arg[1] != ENV_RUNNABLE && c->arg[1] != ENV_NOT_RUNNABLE) {
+			p.value = -E_INVAL;
+			p.rule = "neither runnable nor not runnable: -E_INVAL";
+		} else if ((child == NULL) != (c->arg[1] == ENV_RUNNABLE)) {
+			/* We must not stop; our children must not start. */
+			p.verdict = NOT_MADE;
+		} else {
+			p.rule = "0";
+		}
+		break;
+	case SYS_env_set_trapframe: {
+		uintptr_t bad;
+
+		if (!may_act_on(c->arg[0], &child)) {
+			p.value = -E_BAD_ENV;
+			p.rule = "not us or our child: -E_BAD_ENV";
+		} else if (first_unreadable(c->arg[1], sizeof(struct Trapframe), &bad)) {
+			p.value = -E_FAULT;
+			p.rule = "an unreadable frame: -E_FAULT";
+		} else if (child == NULL) {
+			p.verdict = NOT_MADE;	/* it would replace our registers */
+		} else {
+			p.rule = "0";
+		}
+		break;
+	}
+	case SYS_env_set_pgfault_upcall:
+		if (!may_act_on(c->arg[0], &child)) {
+			p.value = -E_BAD_ENV;
+			p.rule = "not us or our child: -E_BAD_ENV";
+		} else if (child == NULL) {
+			p.verdict = NOT_MADE;	/* we have no handler to replace */
+		} else {
+			p.rule = "0";
+		}
+		break;
+	case SYS_yield:
+		p.rule = "we run again, result 0";
+		break;
+	case SYS_ipc_try_send:
+		p = predict_send(c->arg[0], c->arg[2], c->arg[3]);
+		break;
+	case SYS_ipc_recv:
+		if (c->arg[0] < UTOP && c->arg[0] % PGSIZE != 0) {
+			p.value = -E_INVAL;
+			p.rule = "an unaligned dstva: -E_INVAL";
+		} else {
+			p.verdict = NOT_MADE;	/* it would wait for ever */
+		}
+		break;
+	case SYS_ipc_call:
+	case SYS_ipc_reply_recv:
+		if (c->arg[4] < UTOP && c->arg[4] % PGSIZE != 0) {
+			p.value = -E_INVAL;
+			p.rule = "an unaligned dstva: -E_INVAL";
+		} else {
+			p = predict_send(c->arg[0], c->arg[2], c->arg[3]);
+		}
+		break;
+	default:
+		panic("fuzzsys: predict: call %u is not fuzzed", c->num);
+	}
+	if (p.verdict == RETURNS_EXACTLY && p.value < 0)
+		count.lab4_errors++;
+	return p;
+}
+
+/* After a lab 4 call succeeded: what changed, in the model. */
+static void
+apply_lab4(const struct call *c, int32_t ret)
+{
+	struct child *child, *dst;
+
+	count.lab4[c->num]++;
+	if (ret < 0)
+		return;
+	switch (c->num) {
+	case SYS_page_alloc:
+	case SYS_page_unmap:
+		may_act_on(c->arg[0], &child);
+		if (child != NULL)
+			record(child, c->arg[1],
+			       c->num == SYS_page_alloc ? (int) c->arg[2] : 0, true);
+		break;
+	case SYS_page_map:
+		may_act_on(c->arg[0], &child);
+		may_act_on(c->arg[2], &dst);
+		if (dst != NULL)
+			record(dst, c->arg[3], c->arg[4], true);
+		break;
+	case SYS_exofork:
+		for (int i = 0; i < MAX_CHILDREN; i++) {
+			if (children[i].id == 0) {
+				children[i].id = ret;
+				children[i].npages = 0;
+				break;
+			}
+		}
+		break;
+	}
+}
+
+/*
+ * The invariant the model cannot compute: the kernel's page counts.
+ * Every page we map in the sandbox is either ours alone or shared with
+ * children through sys_page_map: its pp_ref (pages[], read-only) is at
+ * least 1 and at most 1 + MAX_CHILDREN * CHILD_PAGES mappings.
+ */
+static void
+check_page_counts(void)
+{
+	for (uintptr_t va = SANDBOX; va < SANDBOX + SANDBOX_PAGES * PGSIZE; va += PGSIZE) {
+		if (!mapping(NULL, va))
+			continue;
+		uint16_t ref = pages[PGNUM(uvpt[PGNUM(va)])].pp_ref;
+		if (ref < 1 || ref > 1 + MAX_CHILDREN * CHILD_PAGES)
+			panic("fuzzsys: the page at %08x has pp_ref %u", va, ref);
+	}
+}
+#endif
 
 /* Panics with everything needed to reproduce a wrong answer. */
 static void
@@ -490,7 +960,7 @@ survivable_call(int index)
 
 	random_call(&c);
 	p = predict(&c);
-	if (p.verdict == ENDS_CALLER) {
+	if (p.verdict == ENDS_CALLER || p.verdict == NOT_MADE) {
 		count.skipped++;
 		return false;
 	}
@@ -507,6 +977,17 @@ survivable_call(int index)
 	if (p.verdict == RETURNS_NONNEGATIVE ? ret < 0 : ret != p.value)
 		wrong_answer(index, &c, ret, &p);
 
+#if LAB >= 4
+	if (lab4_mode && c.num > SYS_env_destroy && c.num < NSYSCALLS) {
+		apply_lab4(&c, ret);
+		return true;
+	}
+	if (lab4_mode && c.num == SYS_env_destroy && ret == 0) {
+		struct child *child = find_child((envid_t) c.arg[0]);
+		if (child != NULL)
+			child->id = 0;
+	}
+#endif
 	switch (c.num) {
 	case SYS_cputs:
 		count.cputs++;
@@ -631,6 +1112,9 @@ umain(int argc, char **argv)
 	int made = 0;
 
 	self = sys_getenvid();
+#if LAB >= 4
+	lab4_mode = argc > 1 && strcmp(argv[1], "lab4") == 0;
+#endif
 	if (self != thisenv->env_id)
 		panic("fuzzsys: sys_getenvid says %08x, envs[] says %08x",
 		      self, thisenv->env_id);
@@ -653,6 +1137,23 @@ umain(int argc, char **argv)
 		count.cputs, count.cputs_printed, count.bytes_printed,
 		count.cputs_quietened, count.cgetc, count.getenvid,
 		count.env_destroy, count.invalid, count.skipped);
+#if LAB >= 4
+	if (lab4_mode) {
+		check_page_counts();
+		cprintf("fuzzsys: lab 4: page_alloc %d, page_map %d, page_unmap %d, "
+			"exofork %d, env_set_status %d, env_set_trapframe %d, "
+			"env_set_pgfault_upcall %d, yield %d, ipc_try_send %d, "
+			"ipc_recv %d, ipc_call %d, ipc_reply_recv %d; %d errors\n",
+			count.lab4[SYS_page_alloc], count.lab4[SYS_page_map],
+			count.lab4[SYS_page_unmap], count.lab4[SYS_exofork],
+			count.lab4[SYS_env_set_status],
+			count.lab4[SYS_env_set_trapframe],
+			count.lab4[SYS_env_set_pgfault_upcall], count.lab4[SYS_yield],
+			count.lab4[SYS_ipc_try_send], count.lab4[SYS_ipc_recv],
+			count.lab4[SYS_ipc_call], count.lab4[SYS_ipc_reply_recv],
+			count.lab4_errors);
+	}
+#endif
 	cprintf("fuzzsys: %d calls survived, all answers as expected\n", made);
 
 	fatal_call();

@@ -11,6 +11,7 @@ hex; the receiver acknowledges with `+`.  We use only:
     Z0,addr,kind   set a software breakpoint
     z0,addr,kind   remove it
     c              continue (the reply arrives when it stops again)
+    s              execute one instruction (the reply when it has)
     g              read the registers (i386: eax ecx edx ebx esp ebp
                    esi edi eip eflags cs ss ds es fs gs, 32 bits each,
                    little-endian hex)
@@ -40,7 +41,8 @@ class GdbStub:
         checksum = sum(data.encode()) & 0xFF
         self.sock.sendall(b"$%s#%02x" % (data.encode(), checksum))
 
-    def _receive(self, timeout: float) -> str:
+    def _receive(self, timeout: float, quiet: bool = False) -> str:
+        """The next packet; on timeout, None if quiet, else a failure."""
         self.sock.settimeout(timeout)
         while True:
             start = self.buffer.find(b"$")
@@ -53,6 +55,8 @@ class GdbStub:
             try:
                 chunk = self.sock.recv(4096)
             except socket.timeout:
+                if quiet:
+                    return None
                 raise GradeFailure(
                     f"QEMU's gdb stub did not answer within {timeout:g}s")
             if not chunk:
@@ -75,10 +79,21 @@ class GdbStub:
         """Continue until the target stops; returns the stop reply."""
         return self.command("c", timeout)
 
+    def step(self, timeout: float = 10.0) -> str:
+        """Executes one instruction; returns the stop reply.  (To go on
+        from a breakpoint, clear it and step first: QEMU would stop at
+        it again.)"""
+        return self.command("s", timeout)
+
     def resume(self) -> None:
         """Continue, without waiting for the target to stop (interrupt()
         stops it again)."""
         self._send("c")
+
+    def wait_stop(self, timeout: float):
+        """The stop reply of a resumed target, or None if it is still
+        running after timeout seconds."""
+        return self._receive(timeout, quiet=True)
 
     def interrupt(self, timeout: float = 10.0) -> str:
         """Stops a running target; returns the stop reply."""

@@ -261,7 +261,7 @@ def student_readme(lab, tree):
         "",
         "Install the tools, once:",
         "",
-        "    sudo apt install build-essential gcc-multilib gdb qemu-system-x86 python3 python3-pytest grub-pc-bin grub-common xorriso mtools",
+        "    sudo apt install build-essential gcc-multilib gdb qemu-system-x86 python3 python3-pytest python3-pytest-xdist grub-pc-bin grub-common xorriso mtools",
         "",
         "Then boot the kernel with its console in your terminal (Ctrl-a x quits QEMU)",
         "and grade it:",

@@ -7,7 +7,11 @@
      LAB=N SOL=N     labs 1..N grade full marks;
      LAB=N SOL=N-1   labs 1..N-1 still full, lab N fails, and each of its
                      failures is quick and says what is missing.
-3. The course repository (make handout), written to a path with a
+3. Trusted grading (make autograde): the manifest of files it takes
+   from a submission covers every stub; each cheat of grade/tools/cheats
+   (a patch or a script applied to a fresh handout of its lab) scores 0
+   on the tests it targets, and the reference solution full.
+4. The course repository (make handout), written to a path with a
    space and a non-ASCII letter in it: every branch holds nothing for
    the course staff only (files, words, make targets), no later lab and
    no staging marker, and its handouts' claims hold (file:line
@@ -21,6 +25,7 @@
 Prints one line per check and closes with "test: N passed, N failed".
 """
 import argparse
+import csv
 import json
 import os
 import re
@@ -29,15 +34,21 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import autograde  # noqa: E402  (grade/tools/autograde.py)
 import handout  # noqa: E402  (grade/tools/handout.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 # Grading a lab whose solution is missing must end fast: a stub never
 # hangs the grader (a hung test would take its whole timeout).
-SLOW_STAGE_SECONDS = 60.0
+# A failing test must fail within SLOW_TEST_SECONDS (a stub never hangs the
+# grader: a hung test would take its whole timeout); the stage as a whole
+# gets a generous bound, since it grows with the number of tests.
+SLOW_TEST_SECONDS = 15.0
+SLOW_STAGE_SECONDS = 300.0
 # True once the tree has been formatted with .clang-format (in one
 # commit, after every branch is merged): then make test fails on any C
 # file clang-format would change (grade/tools/check-format).
@@ -49,6 +60,9 @@ class Suite:
         self.workdir = workdir
         self.jobs = jobs
         self.passed = 0
+        # What `make grade` printed at LAB=N SOL=N, by lab: the handouts'
+        # sample score lines are checked against it.
+        self.full_output = {}
         self.failed = 0
 
     def check(self, name: str, ok: bool, detail: str = "") -> bool:
@@ -124,6 +138,7 @@ class Suite:
 
     def stage_full(self, lab: int):
         proc, results = self.grade(lab, lab, range(1, lab + 1))
+        self.full_output[lab] = proc.stdout
         failed = [n for n, t in (results or {}).items() if t["status"] != "passed"]
         self.check(f"LAB={lab} SOL={lab}: labs 1-{lab} grade full marks",
                    proc.returncode == 0 and results and not failed,
@@ -152,6 +167,11 @@ class Suite:
         # make reports the grader's failing exit status as its own 2.
         if proc.returncode == 0:
             problems.append("make grade exited 0 without full marks")
+        for test, seconds in re.findall(r"(?m)^(lab\d+ \S+): FAIL \((\d+\.\d)s\)$",
+                                        proc.stdout):
+            if float(seconds) > SLOW_TEST_SECONDS:
+                problems.append(f"{test} took {seconds}s to fail: is a stub hanging "
+                                f"until the test's timeout?")
         if elapsed > SLOW_STAGE_SECONDS:
             problems.append(f"building and grading took {elapsed:.0f}s: "
                             f"is a stub hanging until its timeout?")
@@ -159,7 +179,204 @@ class Suite:
                    not problems, "\n".join(problems))
         return results
 
-    # -- 3. handout ---------------------------------------------------------
+    # -- 3. trusted grading and the cheat corpus ----------------------------
+
+    def manifest(self, lab: int):
+        """The files autograde takes from a submission cover every stub
+        of the lab's handout, and are all files of that handout."""
+        files = set(handout.files_for_lab(lab))
+        manifest = set(autograde.student_files(lab))
+        with tempfile.TemporaryDirectory() as tmp:
+            tree = Path(tmp)
+            handout.make_tree(lab, tree)
+            # The stubs of labs 1..lab (a later lab's file may ship early).
+            stubs = {str(p.relative_to(tree)) for p in tree.rglob("*")
+                     if p.is_file() and p.suffix in (".c", ".h", ".S")
+                     and any(int(k) <= lab for k in re.findall(
+                         r"LAB (\d+): Your code here", p.read_text(errors="replace")))}
+        self.check(f"autograde lab {lab}: the manifest ({len(manifest)} files) holds every "
+                   f"stub of the handout and nothing outside it",
+                   stubs <= manifest and manifest <= files,
+                   f"stubs outside the manifest: {sorted(stubs - manifest)}\n"
+                   f"manifest files not in the handout: {sorted(manifest - files)}")
+
+    def student_repo(self, lab: int, dest: Path, sol: int = 0):
+        """A student's git repository: lab <lab>'s handout (labs 1..sol
+        solved), committed."""
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        handout.make_tree(lab, dest, sol=sol)
+        git(dest, "init", "-q")
+        git(dest, "add", "-A")
+        git(dest, "-c", "user.name=A Student", "-c", "user.email=s@exolab.invalid",
+            "commit", "-q", "-m", f"lab {lab}")
+        return dest
+
+    def cheats(self, labs):
+        """Each cheat of grade/tools/cheats, applied to a fresh handout
+        of its lab, scores 0 on the tests it targets under make
+        autograde; the reference solution scores full on them."""
+        cheats = []
+        for path in sorted((ROOT / "grade" / "tools" / "cheats").glob("*")):
+            if path.suffix not in (".patch", ".sh"):
+                continue
+            header = dict(re.findall(r"(?m)^#? ?(Cheat|Lab|Targets|Needs): (.*)$",
+                                     path.read_text()))
+            if "Needs" in header and not shutil.which(header["Needs"]):
+                self.check(f"cheat {path.name}: skipped, {header['Needs']} is not "
+                           f"installed (sudo apt install bubblewrap)", True)
+                continue
+            if not {"Cheat", "Lab", "Targets"} <= set(header):
+                self.check(f"cheat {path.name}: names its lab and targets", False,
+                           "it needs 'Cheat:', 'Lab:' and 'Targets:' lines")
+                continue
+            lab = int(header["Lab"])
+            if lab in labs:
+                cheats.append((path, lab, header["Targets"].split()))
+        base = self.workdir / "cheats"
+        for lab in sorted({lab for _, lab, _ in cheats}):
+            # One make autograde per lab, every cheat and the reference
+            # in it, two at a time: the handout tree is written once.
+            mine = [c for c in cheats if c[1] == lab]
+            targets = sorted({t for _, _, ts in mine for t in ts})
+            reference = self.student_repo(lab, base / f"reference-lab{lab}", sol=lab)
+            trees = [reference]
+            for path, _, _ in mine:
+                tree = self.student_repo(lab, base / path.stem)
+                if path.suffix == ".patch":
+                    proc = subprocess.run(["git", "apply", str(path)], cwd=tree,
+                                          capture_output=True, text=True)
+                else:
+                    proc = subprocess.run(["sh", str(path)], cwd=tree, capture_output=True,
+                                          text=True, env=dict(os.environ,
+                                                              REFERENCE=str(reference),
+                                                              INSTRUCTOR=str(ROOT)))
+                if not self.check(f"cheat {path.name} applies to lab {lab}'s handout",
+                                  proc.returncode == 0, proc.stdout + proc.stderr):
+                    continue
+                git(tree, "add", "-A")
+                git(tree, "-c", "user.name=A Student", "-c", "user.email=s@exolab.invalid",
+                    "commit", "-q", "-m", "cheat")
+                trees.append(tree)
+            out = self.workdir / "autograde" / f"cheats-lab{lab}"
+            shutil.rmtree(out, ignore_errors=True)
+            proc = self.make(f"LAB={lab}", "autograde",
+                             "SUBMISSION=" + " ".join(str(t) for t in trees), f"OUT={out}",
+                             f"AUTOGRADEFLAGS=-j{self.jobs} -n1 --no-iso "
+                             f"-k '{' or '.join(targets)}'")
+
+            def results(tree):
+                path = out / tree.name / "results.json"
+                if not path.exists():
+                    return None
+                return {t["name"]: t for t in json.loads(path.read_text())["tests"]}
+
+            problems = self.target_problems(results(reference), lab, targets, proc, "passed")
+            self.check(f"autograde lab {lab}: the reference scores full on the cheats' "
+                       f"targets ({len(targets)} tests)", not problems, "\n".join(problems))
+            for path, _, targets in mine:
+                if base / path.stem not in trees:
+                    continue
+                problems = self.target_problems(results(base / path.stem), lab, targets,
+                                                proc, "failed")
+                self.check(f"cheat {path.name}: 0 points on its targets "
+                           f"({' '.join(targets)})", not problems, "\n".join(problems))
+
+    def gradescope(self, lab: int):
+        """make gradescope's bundle, unpacked into a simulated /autograder
+        (AUTOGRADER_ROOT), grades the reference solution: results.json
+        has Gradescope's fields and types, full marks, and the private
+        tests, hidden until published."""
+        root = self.workdir / "gradescope-root"
+        shutil.rmtree(root, ignore_errors=True)
+        (root / "source").mkdir(parents=True)
+        proc = self.make(f"LAB={lab}", "gradescope")
+        bundle = ROOT / "obj" / "gradescope" / f"lab{lab}.zip"
+        if not self.check(f"make gradescope LAB={lab} writes {bundle.relative_to(ROOT)}",
+                          proc.returncode == 0 and bundle.exists(), proc.stdout + proc.stderr):
+            return
+        with zipfile.ZipFile(bundle) as zf:
+            names = zf.namelist()
+            zf.extractall(root / "source")
+        for name in ("setup.sh", "run_autograder"):
+            (root / "source" / name).chmod(0o755)
+        leaked = [n for n in names if n.startswith("tree/") and
+                  handout.matches(n[5:], [p for p in INSTRUCTOR_FILES if p != "grade/private/"])]
+        self.student_repo(lab, root / "submission", sol=lab)
+        shutil.rmtree(root / "submission" / ".git")
+        proc = subprocess.run([str(root / "source" / "run_autograder")], capture_output=True,
+                              text=True, env=dict(os.environ, AUTOGRADER_ROOT=str(root),
+                                                  EXOLAB_AUTOGRADE_FLAGS="-k printf --no-iso"))
+        problems = [f"instructor files in the bundle: {leaked}"] if leaked else []
+        problems += ["no solution may be in the bundle: " + n for n in names
+                     if n.endswith((".c", ".h", ".S")) and re.search(
+                         r"#\s*(el)?if.*\bSOL\b",
+                         zipfile.ZipFile(bundle).read(n).decode(errors="replace"))]
+        results = root / "results" / "results.json"
+        if not results.exists():
+            problems.append("no results.json:\n" + proc.stdout[-2000:] + proc.stderr[-2000:])
+        else:
+            problems += gradescope_problems(json.loads(results.read_text()))
+        self.check(f"the Gradescope bundle of lab {lab} grades a simulated /autograder "
+                   f"(results.json's fields and types, private tests hidden)",
+                   not problems, "\n".join(problems))
+
+    def batch(self, lab: int):
+        """make autograde on several submissions at once (-j2), twice
+        each (REPEAT=2): the reference (a git repository) and a .tar.gz
+        that does not build; grades.csv, summary.html (self-contained)
+        and no flaky test."""
+        base = self.workdir / "batch"
+        shutil.rmtree(base, ignore_errors=True)
+        reference = self.student_repo(lab, base / "reference", sol=lab)
+        broken = base / "broken"
+        shutil.copytree(reference, broken / "exolab", ignore=shutil.ignore_patterns(".git"))
+        with open(broken / "exolab" / "lib" / "printfmt.c", "a") as f:
+            f.write("\nint this_does_not_build = ;\n")
+        subprocess.run(["tar", "czf", str(base / "broken.tar.gz"), "-C", str(broken), "exolab"],
+                       check=True)
+        out = base / "out"
+        proc = self.make(f"LAB={lab}", "autograde", f"SUBMISSION={reference} {base}/broken.tar.gz",
+                         f"OUT={out}", "REPEAT=2",
+                         "AUTOGRADEFLAGS=-j2 -n1 --no-iso -k printf_octal")
+        problems = []
+        try:
+            rows = list(csv.DictReader(open(out / "grades.csv")))
+            page = (out / "summary.html").read_text()
+            flaky = (out / "flaky.txt").read_text()
+        except OSError as e:
+            rows, page, flaky = [], "", ""
+            problems.append(f"{e}\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+        scores = sorted((r["submission"], r["total"], r["max"]) for r in rows)
+        if len(rows) != 4 or [s[1] for s in scores] != ["0", "0", "20", "20"]:
+            problems.append(f"grades.csv: {scores}")
+        if any("does not build" not in r["failure"] for r in rows if r["submission"] == "broken"):
+            problems.append("grades.csv gives no failure reason for the broken submission")
+        if "<svg" not in page or "<script" in page or "http" in page.replace(
+                'xmlns="http://www.w3.org/2000/svg"', ""):
+            problems.append("summary.html is not a self-contained page with inline SVG")
+        if flaky.strip():
+            problems.append("flaky tests:\n" + flaky)
+        self.check("make autograde batch: 2 submissions x REPEAT=2 in parallel, grades.csv, "
+                   "summary.html, no flaky test", not problems, "\n".join(problems))
+
+    @staticmethod
+    def target_problems(results, lab, targets, proc, wanted):
+        if results is None:
+            return ["make autograde wrote no results:", proc.stdout[-2000:] + proc.stderr[-2000:]]
+        problems = []
+        for target in targets:
+            test = results.get(f"lab{lab} {target}")
+            if test is None:
+                problems.append(f"no test lab{lab} {target} was graded")
+            elif wanted == "passed" and test["score"] != test["max_score"]:
+                problems.append(f"lab{lab} {target}: {test['score']}/{test['max_score']}: "
+                                f"{test['output']}")
+            elif wanted == "failed" and (test["score"] != 0 or test["max_score"] == 0):
+                problems.append(f"lab{lab} {target} scored {test['score']}/{test['max_score']}")
+        return problems
+
+    # -- 4. handout ---------------------------------------------------------
 
     def handout(self, labs, missing):
         """The course repository as students meet it, in a directory
@@ -248,6 +465,7 @@ class Suite:
                         problems.append(f"{where} as a panic, but it says {target!r}")
             if n == lab:
                 problems += self.sample_lines(readme, text, lab)
+                problems += self.sample_scores(readme, text, lab)
             if n == lab and fresh is not None:
                 # The starting score, stated under "Getting started".
                 start = re.search(r"(?ms)^## Getting started$(.*?)^## ", text)
@@ -261,6 +479,32 @@ class Suite:
                     problems.append(f"{readme} says a fresh lab {n} scores "
                                     f"{'/'.join(claimed[0])}; it scores {earned}/{possible} "
                                     f"(make LAB={n} SOL={n - 1} grade)")
+        return problems
+
+    def sample_scores(self, readme, text, lab):
+        """The part totals and the full score a handout shows under "How
+        you are graded" are what `make grade` of the solved lab prints."""
+        printed = self.full_output.get(lab, "")
+        section = re.search(r"(?ms)^## How you are graded$(.*?)(?=^## |\Z)", text)
+        if not printed or not section:
+            return [] if printed else [f"{readme}: no solved run to check its scores against"]
+        parts = dict(re.findall(r"(?m)^\s*(lab\d+ part \w+): (\d+/\d+)", printed))
+        shown = re.findall(r"(?m)^\s+(lab\d+ part \w+): (\d+/\d+)", section.group(1))
+        problems = []
+        for name, value in shown:
+            if parts.get(name) != value:
+                problems.append(f"{readme} shows '{name}: {value}'; make grade prints "
+                                f"{parts.get(name, 'no such part')}")
+        # The sample's labs show all their parts, and its total is theirs.
+        labs = {name.split()[0] for name, _ in shown}
+        for name in parts:
+            if name.split()[0] in labs and name not in dict(shown):
+                problems.append(f"{readme}'s sample score leaves out '{name}'")
+        total = sum(int(v.split("/")[1]) for n, v in parts.items() if n.split()[0] in labs)
+        for value in re.findall(r"(?m)^\s+Score: (\d+/\d+)", section.group(1)):
+            if value != f"{total}/{total}":
+                problems.append(f"{readme} shows 'Score: {value}'; its labs' parts "
+                                f"add up to {total}/{total}")
         return problems
 
     def sample_lines(self, readme, text, lab):
@@ -400,8 +644,36 @@ class Suite:
 SAMPLE_PREFIXES = ("Physical memory: ", "Booted by ", "check_", "[0000", "hello, world",
                    "i am environment", "No runnable environments", "6828 decimal",
                    "printf: ")
-INSTRUCTOR_FILES = [".ci/", "grade/tests/", "grade/tools/", "docs/performance.md",
-                    "docs/robustness.md"]
+INSTRUCTOR_FILES = [".ci/", "grade/tests/", "grade/tools/", "grade/private/",
+                    "docs/performance.md", "docs/robustness.md", "docs/autograding.md"]
+
+
+def gradescope_problems(data):
+    """What is wrong with a Gradescope results.json for a full-marks
+    submission graded with its private tests."""
+    problems = []
+    kinds = {"score": (int, float), "execution_time": (int, float), "output": str,
+             "tests": list, "visibility": str, "stdout_visibility": str}
+    for key, kind in kinds.items():
+        if not isinstance(data.get(key), kind):
+            problems.append(f"results.json: {key} is {data.get(key)!r}")
+    visibilities = {"hidden", "after_due_date", "after_published", "visible"}
+    for test in data.get("tests", []):
+        for key, kind in {"name": str, "score": (int, float), "max_score": (int, float),
+                          "output": str, "visibility": str, "status": str}.items():
+            if not isinstance(test.get(key), kind):
+                problems.append(f"test {test.get('name')}: {key} is {test.get(key)!r}")
+        if test.get("visibility") not in visibilities or \
+                test.get("status") not in ("passed", "failed"):
+            problems.append(f"test {test.get('name')}: {test}")
+        if test.get("score") != test.get("max_score"):
+            problems.append(f"test {test.get('name')} did not pass: {test.get('output')}")
+    private = [t for t in data.get("tests", []) if "private" in t.get("name", "")]
+    if not private or any(t["visibility"] != "after_published" for t in private):
+        problems.append(f"no private test hidden until published: {private}")
+    if sum(t.get("score", 0) for t in data.get("tests", [])) != data.get("score"):
+        problems.append("the score is not the sum of the tests' scores")
+    return problems
 
 
 def git(repo, *args, ok=(0,)):
@@ -499,6 +771,10 @@ def main():
     for lab in labs:
         suite.stage_full(lab)
         missing[lab] = suite.stage_missing(lab)
+        suite.manifest(lab)
+    suite.cheats(labs)
+    suite.gradescope(1)
+    suite.batch(1)
     suite.handout(labs, missing)
 
     print(f"({time.monotonic() - started:.0f}s)")
