@@ -5,6 +5,9 @@
  */
 #include <inc/stdio.h>
 #include <kernel/console.h>
+#if LAB >= 5
+#include <inc/trap.h>
+#endif
 
 /* A circular buffer of typed characters not yet read.  `read_pos`
  * chases `write_pos`; they are equal when the buffer is empty. */
@@ -48,6 +51,38 @@ cons_getc(void)
 		input.read_pos = 0;
 	return c;
 }
+
+#if LAB >= 5
+/*
+ * console_interrupt: a key was pressed or a byte reached the serial
+ * port (lab 5, exercise 7).  The I/O APIC delivers IRQ_KBD and
+ * IRQ_SERIAL (kernel/inc/trap.h) to CPU 0 at IRQ_OFFSET + irq.
+ *
+ * Move every waiting character from that device into the input
+ * buffer: kbd_intr() for the keyboard, serial_intr() for the serial
+ * port.  Characters then wait here for sys_cgetc even while nobody
+ * polls, and the device is free to take the next one.  The caller
+ * (trap_dispatch_apic) acknowledges the interrupt to the local APIC.
+ */
+void
+console_interrupt(struct Trapframe *tf)
+{
+#if SOL >= 5
+	if (tf->tf_trapno == IRQ_OFFSET + IRQ_KBD)
+		kbd_intr();
+	else
+		serial_intr();
+#else
+	/* LAB 5: Your code here (exercise 7). */
+	static bool said;
+
+	(void) tf;
+	if (!said)
+		cprintf("console_interrupt: not implemented (lab 5, exercise 7)\n");
+	said = true;
+#endif
+}
+#endif
 
 static void
 cons_putc(int c)

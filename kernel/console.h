@@ -23,6 +23,12 @@ void serial_intr(void);
  * (a read returns -1 when the device has nothing more). */
 void cons_intr(int (*read)(void));
 
+#if LAB >= 5
+struct Trapframe;
+/* The keyboard's or the serial port's interrupt (lab 5). */
+void console_interrupt(struct Trapframe *tf);
+#endif
+
 /* Driver entry points, used by console.c. */
 void serial_init(void);
 bool serial_present(void);

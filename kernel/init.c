@@ -130,6 +130,11 @@ i386_init(void)
 	lapic_init();
 	ioapic_init();
 #endif
+#if LAB >= 5
+	/* Lab 5: typed characters interrupt CPU 0 (kernel/console.c). */
+	ioapic_enable(IRQ_KBD, 0);
+	ioapic_enable(IRQ_SERIAL, 0);
+#endif
 
 #if LAB >= 3
 	/* Lab 3: environments and traps, then the programs the kernel

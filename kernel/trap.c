@@ -333,6 +333,13 @@ trap_dispatch_apic(struct Trapframe *tf)
 		cprintf("local APIC error on CPU %d\n", cpunum());
 		lapic_eoi();
 		env_run(curenv);
+#if LAB >= 5
+	case IRQ_OFFSET + IRQ_KBD:
+	case IRQ_OFFSET + IRQ_SERIAL:
+		console_interrupt(tf);
+		lapic_eoi();
+		env_run(curenv);
+#endif
 	}
 	/* The local APIC's spurious vector (IRQ_SPURIOUS) needs no EOI;
 	 * trap_dispatch ignores it like any unexpected interrupt. */

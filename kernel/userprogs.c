@@ -60,6 +60,18 @@ advance(void)
 	return true;
 }
 
+/* The type of the environment that runs program `name`: the program
+ * called fs is lab 5's file server. */
+static enum EnvType
+program_type(const char *name)
+{
+#if LAB >= 5
+	if (strcmp(name, "fs") == 0)
+		return ENV_TYPE_FS;
+#endif
+	return ENV_TYPE_USER;
+}
+
 #if LAB >= 4
 /* Starts every program of "a+b+c" at once (lab 4: so that they run
  * side by side, on several CPUs or by turns).  Returns 0 if at least
@@ -82,7 +94,8 @@ start_together(char *names)
 		const struct user_program *p = find_user_program(program);
 		if (p == NULL)
 			cprintf("run: no program called '%s'\n", program);
-		else if (env_create(name, p->image, p->size, ENV_TYPE_USER) == 0)
+		else if (env_create(name, p->image, p->size,
+				    program_type(program)) == 0)
 			started++;
 		name = last ? end : end + 1;
 	}
@@ -121,7 +134,8 @@ start_next_program(void)
 			repeats_left = 0;
 			continue;
 		}
-		if (env_create(current_name, p->image, p->size, ENV_TYPE_USER) == 0)
+		if (env_create(current_name, p->image, p->size,
+			       program_type(name)) == 0)
 			return 0;
 	}
 	return -1;

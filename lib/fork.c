@@ -148,17 +148,22 @@ fork(void)
 		return 0;
 	}
 
-	for (unsigned pdx = 0; pdx < PDX(UTOP); pdx++) {
+	/* From the top down: lab 5's file descriptors then reach the
+	 * child with their data (above them) mapped first, which pipes
+	 * rely on (pipeisclosed in lib/pipe.c). */
+	for (unsigned pdx = PDX(UTOP); pdx-- > 0;) {
 		if (!(uvpd[pdx] & PTE_P))
 			continue;
-		/* Four PTEs at a time: most slots of a page table are
+		/* Four PTEs at a time, the groups and the PTEs within each
+		 * group descending too: most slots of a page table are
 		 * empty, and one test rules out four of them. */
-		for (unsigned pn = pdx * NPTENTRIES;
-		     pn < (pdx + 1) * NPTENTRIES; pn += 4) {
+		for (unsigned pn = (pdx + 1) * NPTENTRIES;
+		     pn > pdx * NPTENTRIES;) {
+			pn -= 4;
 			if (!((uvpt[pn] | uvpt[pn + 1] | uvpt[pn + 2] |
 			       uvpt[pn + 3]) & PTE_P))
 				continue;
-			for (unsigned i = pn; i < pn + 4; i++) {
+			for (unsigned i = pn + 4; i-- > pn;) {
 				if (!(uvpt[i] & PTE_P) ||
 				    i == PGNUM(UXSTACKTOP - PGSIZE))
 					continue;
@@ -206,11 +211,14 @@ sfork(void)
 		thisenv = &envs[ENVX(sys_getenvid())];
 		return 0;
 	}
-	for (unsigned pdx = 0; pdx < PDX(UTOP); pdx++) {
+	/* From the top down: lab 5's file descriptors then reach the
+	 * child with their data (above them) mapped first, which pipes
+	 * rely on (pipeisclosed in lib/pipe.c). */
+	for (unsigned pdx = PDX(UTOP); pdx-- > 0;) {
 		if (!(uvpd[pdx] & PTE_P))
 			continue;
-		for (unsigned pn = pdx * NPTENTRIES;
-		     pn < (pdx + 1) * NPTENTRIES; pn++) {
+		for (unsigned pn = (pdx + 1) * NPTENTRIES;
+		     pn-- > pdx * NPTENTRIES;) {
 			uintptr_t va = pn << PGSHIFT;
 
 			if (!(uvpt[pn] & PTE_P) || va == UXSTACKTOP - PGSIZE)

@@ -5,6 +5,7 @@ exported here; grade/run.py runs them and prints the score.
 from .checks import GradeFailure, Output
 from .config import Build, build
 from .elf import symbols
+from .fsimage import fresh_disk, fsck, read_file
 from .gdbstub import GdbStub
 from .hmp import QemuMonitor
 from .plugin import points, stubs
@@ -12,5 +13,5 @@ from .qemu import Qemu, run_kernel
 
 __all__ = [
     "Build", "GdbStub", "GradeFailure", "Output", "Qemu", "QemuMonitor", "build",
-    "points", "run_kernel", "stubs", "symbols",
+    "fresh_disk", "fsck", "points", "read_file", "run_kernel", "stubs", "symbols",
 ]

@@ -34,11 +34,14 @@ def qemu_arguments(*, image: Optional[Path] = None, iso: Optional[Path] = None,
                    cmdline: str = "", memory: int = 128, cpus: int = 1,
                    gdb_socket: Optional[Path] = None,
                    monitor_socket: Optional[Path] = None,
+                   disk: Optional[Path] = None,
                    extra: Sequence[str] = ()) -> List[str]:
     """QEMU's command line for booting the kernel from image (or from
     the GRUB iso) with the serial port on standard input and output and
-    no window.  It is written only here: anything else that boots the
-    kernel the grader's way calls this."""
+    no window.  disk, if given, is the second IDE disk (lab 5's file
+    system image), opened for writing: pass a copy (gradelib.fsimage).
+    It is written only here: anything else that boots the kernel the
+    grader's way calls this."""
     args = qemu_command() + [
         "-display", "none", "-serial", "stdio",
         "-no-reboot", "-m", str(memory), "-smp", str(cpus),
@@ -50,6 +53,8 @@ def qemu_arguments(*, image: Optional[Path] = None, iso: Optional[Path] = None,
     else:
         args += ["-drive", f"file={image},index=0,media=disk,"
                            f"format=raw,snapshot=on"]
+    if disk is not None:
+        args += ["-drive", f"file={disk},index=1,media=disk,format=raw"]
     if cmdline:
         # The kernel reads its command line (run=PROGRAM, ...) from
         # QEMU's firmware configuration device (kernel/fwcfg.c).
@@ -71,7 +76,7 @@ class Qemu:
     def __init__(self, name: str, *, program: Optional[str] = None,
                  cmdline: str = "", memory: int = 128, cpus: int = 1,
                  iso: bool = False, gdb: bool = False, monitor: bool = False,
-                 extra: Sequence[str] = (),
+                 disk: Optional[Path] = None, extra: Sequence[str] = (),
                  timeout: float = 30.0):
         self.build = build()
         self.name = name
@@ -85,6 +90,7 @@ class Qemu:
         # QEMU's own monitor (gradelib.hmp), for keyboard input and
         # looking at physical memory.
         self.monitor_socket = self.rundir / "monitor.sock" if monitor else None
+        self.disk = disk
         try:
             if program is not None:
                 cmdline = f"run={program} {cmdline}".strip()
@@ -106,7 +112,8 @@ class Qemu:
             image=None if iso else self.build.require(self.build.image),
             iso=self.build.require(self.build.iso) if iso else None,
             cmdline=cmdline, memory=memory, cpus=cpus, gdb_socket=self.gdb_socket,
-            monitor_socket=self.monitor_socket, extra=extra)
+            monitor_socket=self.monitor_socket,
+            disk=self.build.require(self.disk) if self.disk else None, extra=extra)
 
     # -- lifetime ---------------------------------------------------------
 

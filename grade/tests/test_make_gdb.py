@@ -46,10 +46,13 @@ def test_two_qemus_never_collide_and_gdb_finds_the_last_one():
     before = set(sockets.glob("qemu-*.sock")) if sockets.exists() else set()
     runs = []
     try:
+        # QEMU_FS_DISK= : from lab 5 on, make attaches obj/fs.img for
+        # writing, and QEMU locks it, so two QEMUs of one tree cannot
+        # both have it; this test is about their gdb sockets.
         for name in ("exo-first", "exo-second"):
             runs.append(subprocess.Popen(
                 ["make", "--no-print-directory", f"OBJDIR={objdir}", "qemu-nox-gdb",
-                 f"QEMUEXTRA=-name {name}"],
+                 f"QEMUEXTRA=-name {name}", "QEMU_FS_DISK="],
                 cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, start_new_session=True))
         deadline = time.monotonic() + 30

@@ -19,6 +19,11 @@ library, make and QEMU.  It measures, in this order:
      page fault upcalls, copy-on-write faults, fork), the latter twice:
      under -icount shift=0, where they are exact instruction counts, and
      without, in emulated cycles;
+     from lab 5 on, the cache-hot file read of user/bench_fs.c
+     (run=fs+bench_fs, on a copy of the built fs.img): in instructions
+     per 4 KiB under -icount shift=0, and in MB/s in a second, ordinary
+     run, timed by the host between two lines bench_fs prints; and the
+     warm spawn of user/bench_spawn.c (run=fs+bench_spawn, -icount);
   4. `make LAB=n grade GRADEFLAGS=-nJOBS` for each lab set: the build
      (and ISO) first, untimed, then the grading alone, timed.
 
@@ -62,6 +67,8 @@ PROMPT = b"K> "
 # The project's targets (docs/performance.md).
 TARGET_GRADE_ALL_SECONDS = 25.0
 TARGET_BOOT_SECONDS = 0.4
+TARGET_FS_READ_INSTRUCTIONS = 4000
+TARGET_SPAWN_INSTRUCTIONS = 100000
 
 
 def note(message: str) -> None:
@@ -124,16 +131,19 @@ class Boot:
     output: bytes
     total: float          # QEMU started -> `until` seen (s)
     from_kernel: float    # first serial byte -> `until` seen (s)
+    marked: Dict[bytes, float] = None   # when each mark appeared (host)
 
 
 def boot(image: Path, until: bytes, cmdline: str = "",
-         timeout: float = 30.0, command: str = "",
-         extra: List[str] = ()) -> Boot:
-    """Starts QEMU on image and reads its serial output until `until`
-    appears; then types `command` at the monitor, if given, and waits
-    for the prompt after it; then kills QEMU.  Exits if something never
-    appears."""
-    args = qemu_arguments(image=image, cmdline=cmdline, extra=list(extra))
+         timeout: float = 30.0, command: str = "", disk: Optional[Path] = None,
+         extra: Tuple[str, ...] = (), marks: Tuple[bytes, ...] = ()) -> Boot:
+    """Starts QEMU on image (and disk, lab 5's second disk) and reads its
+    serial output until `until` appears; then types `command` at the
+    monitor, if given, and waits for the prompt after it; then kills
+    QEMU.  Exits if something never appears.  The host time at which
+    each of `marks` first appeared goes to the result's `marked`."""
+    args = qemu_arguments(image=image, cmdline=cmdline, disk=disk, extra=list(extra))
+    marked: Dict[bytes, float] = {}
     output = bytearray()
     first_byte: Optional[float] = None
     started = time.perf_counter()
@@ -160,6 +170,9 @@ def boot(image: Path, until: bytes, cmdline: str = "",
             if first_byte is None:
                 first_byte = time.perf_counter()
             output.extend(chunk)
+            for mark in marks:
+                if mark not in marked and output.find(mark) >= 0:
+                    marked[mark] = time.perf_counter()
         return output.find(pattern, start) + len(pattern)
 
     try:
@@ -178,7 +191,7 @@ def boot(image: Path, until: bytes, cmdline: str = "",
         proc.wait()
         proc.stdin.close()
         proc.stdout.close()
-    return Boot(bytes(output), seen - started, seen - first_byte)
+    return Boot(bytes(output), seen - started, seen - first_byte, marked)
 
 
 def boot_times(image: Path, count: int) -> List[Boot]:
@@ -235,6 +248,44 @@ LAB4_TARGETS = {
 }
 
 
+def fs_figures(image: Path, fs_image: Path, scratch: Path) -> Dict[str, str]:
+    """Lab 5: user/bench_fs.c's cache-hot 4 KiB read, in instructions
+    (-icount shift=0) and in MB/s (an ordinary run, timed by the host
+    between bench_fs's "timed reads start" and "timed reads done")."""
+    if not fs_image.exists():
+        return {}
+    figures = {}
+    disk = scratch / "bench-fs.img"
+    shutil.copyfile(fs_image, disk)
+    result = boot(image, PROMPT, "run=fs+bench_fs", timeout=300, disk=disk,
+                  extra=("-icount", "shift=0"))
+    m = re.search(r"bench_fs: cache-hot 4 KiB read: (\d+) cycles",
+                  result.output.decode(errors="replace"))
+    if m is None:
+        note("bench_fs did not finish under -icount: no instruction count")
+    else:
+        figures["instructions"] = m.group(1)
+    shutil.copyfile(fs_image, disk)
+    start, done = b"bench_fs: timed reads start", b"bench_fs: timed reads done"
+    result = boot(image, PROMPT, "run=fs+bench_fs", timeout=120, disk=disk,
+                  marks=(start, done))
+    if start in result.marked and done in result.marked:
+        seconds = result.marked[done] - result.marked[start]
+        # 8 passes over 4 MiB (user/bench_fs.c's PASSES and FILE_SIZE).
+        figures["MB/s"] = f"{8 * 4 * 1.048576 / seconds:.0f}"
+    # user/bench_spawn.c: the median warm spawn, in instructions.
+    shutil.copyfile(fs_image, disk)
+    result = boot(image, PROMPT, "run=fs+bench_spawn", timeout=300, disk=disk,
+                  extra=("-icount", "shift=0"))
+    m = re.search(r"bench_spawn: warm spawn: median (\d+) cycles",
+                  result.output.decode(errors="replace"))
+    if m is None:
+        note("bench_spawn did not finish under -icount: no spawn figure")
+    else:
+        figures["spawn"] = m.group(1)
+    return figures
+
+
 # -- grading -----------------------------------------------------------------
 
 @dataclass
@@ -273,8 +324,8 @@ def verdict(value: float, target: float) -> str:
 def report(info: Dict[str, str], config: str, jobs: int, build_seconds: float,
            boots: List[Boot], figures: Dict[str, Tuple[int, int]],
            grades: List[Grade],
-           lab4: Tuple[Dict[str, Tuple[int, int]], Dict[str, Tuple[int, int]]] = ({}, {})
-           ) -> str:
+           lab4: Tuple[Dict[str, Tuple[int, int]], Dict[str, Tuple[int, int]]] = ({}, {}),
+           fs: Optional[Dict[str, str]] = None) -> str:
     totals = [b.total for b in boots]
     kernel = [b.from_kernel for b in boots]
     boot_median = statistics.median(totals)
@@ -315,6 +366,19 @@ def report(info: Dict[str, str], config: str, jobs: int, build_seconds: float,
                      + (f" ({wall[0]:,} cycles)" if wall else "")
                      + " | " + (f"≤ {target:,}: {'met' if median <= target else '**missed**'}"
                                 if target else "") + " |")
+    if fs and "instructions" in fs:
+        target = TARGET_FS_READ_INSTRUCTIONS
+        lines.append(f"| bench_fs: cache-hot 4 KiB read of a 4 MiB file "
+                     f"(-icount shift=0) | {fs['instructions']} instructions"
+                     f"{', ' + fs['MB/s'] + ' MB/s (ordinary run)' if 'MB/s' in fs else ''}"
+                     f" | <= {target}: "
+                     f"{verdict(int(fs['instructions']), target + 1)} |")
+    if fs and "spawn" in fs:
+        target = TARGET_SPAWN_INSTRUCTIONS
+        lines.append(f"| bench_spawn: warm spawn of a trivial program "
+                     f"(-icount shift=0) | {fs['spawn']} instructions"
+                     f" | <= {target}: "
+                     f"{verdict(int(fs['spawn']), target + 1)} |")
     lines += [
         "",
         "Cycles are QEMU TCG's emulated time-stamp counter (it follows the "
@@ -495,6 +559,8 @@ def main() -> int:
         figures = syscall_figures(image)
         note("run=bench_lab4, with -icount shift=0 and without")
         lab4 = (lab4_figures(image, icount=True), lab4_figures(image, icount=False))
+        note("run=fs+bench_fs")
+        fs = fs_figures(image, scratch / "default" / "fs.img", scratch)
         grades = []
         for lab in labs:
             note(f"make LAB={lab} grade")
@@ -506,7 +572,7 @@ def main() -> int:
         else:
             shutil.rmtree(scratch, ignore_errors=True)
     print(report(info, config, args.jobs, build_seconds, boots, figures,
-                 grades, lab4))
+                 grades, lab4, fs))
     return 0
 
 

@@ -15,6 +15,10 @@
 #include <inc/memlayout.h>
 #include <inc/syscall.h>
 #include <inc/trap.h>
+#if LAB >= 5
+#include <inc/fs.h>
+#include <inc/fd.h>
+#endif
 
 /* Marks a variable as used, to silence "unused" warnings. */
 #define USED(x) (void) (x)
@@ -87,6 +91,27 @@ int32_t ipc_call(envid_t to_env, uint32_t value, void *pg, int perm,
 		 void *rcv_pg, int *perm_store);
 int32_t ipc_reply_recv(envid_t to_env, uint32_t value, void *pg, int perm,
 		       envid_t *from_env_store, void *rcv_pg, int *perm_store);
+#endif
+
+#if LAB >= 5
+#include <inc/args.h>
+
+/* lib/pageref.c */
+int pageref(void *va);
+
+/* lib/console.c */
+int opencons(void);
+
+/* lib/pipe.c */
+int pipe(int pfd[2]);
+int pipeisclosed(int fd);
+
+/* lib/spawn.c */
+envid_t spawn(const char *program, const char **argv);
+envid_t spawnl(const char *program, const char *arg0, ...);
+
+/* lib/wait.c */
+void wait(envid_t env);
 #endif
 
 #endif /* !INC_LIB_H */
