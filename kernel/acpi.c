@@ -25,24 +25,24 @@
 #include <kernel/memdetect.h>
 
 struct rsdp {
-	char signature[8];		/* "RSD PTR " */
-	uint8_t checksum;		/* over the first 20 bytes */
+	char signature[8]; /* "RSD PTR " */
+	uint8_t checksum;  /* over the first 20 bytes */
 	char oem_id[6];
-	uint8_t revision;		/* 0: ACPI 1.0; 2: 2.0 and later */
+	uint8_t revision; /* 0: ACPI 1.0; 2: 2.0 and later */
 	uint32_t rsdt_address;
 	/* ACPI 2.0 and later: */
-	uint32_t length;		/* of this whole structure */
+	uint32_t length; /* of this whole structure */
 	uint64_t xsdt_address;
-	uint8_t extended_checksum;	/* over `length` bytes */
+	uint8_t extended_checksum; /* over `length` bytes */
 	uint8_t reserved[3];
 } __attribute__((packed));
 
 /* The header every system description table starts with. */
 struct sdt_header {
 	char signature[4];
-	uint32_t length;		/* of the table, header included */
+	uint32_t length; /* of the table, header included */
 	uint8_t revision;
-	uint8_t checksum;		/* over `length` bytes */
+	uint8_t checksum; /* over `length` bytes */
 	char oem_id[6];
 	char oem_table_id[8];
 	uint32_t oem_revision;
@@ -51,7 +51,7 @@ struct sdt_header {
 } __attribute__((packed));
 
 struct madt {
-	struct sdt_header header;	/* signature "APIC" */
+	struct sdt_header header; /* signature "APIC" */
 	uint32_t lapic_address;
 	uint32_t flags;
 	/* then variable-length entries, each starting with these two: */
@@ -63,16 +63,16 @@ struct madt_entry {
 } __attribute__((packed));
 
 enum {
-	MADT_LAPIC = 0,			/* a processor and its local APIC */
+	MADT_LAPIC = 0, /* a processor and its local APIC */
 	MADT_IOAPIC = 1,
-	MADT_LAPIC_ADDRESS = 5,		/* a 64-bit lapic_address */
+	MADT_LAPIC_ADDRESS = 5, /* a 64-bit lapic_address */
 };
 
 struct madt_lapic {
 	struct madt_entry entry;
 	uint8_t processor_uid;
 	uint8_t apic_id;
-	uint32_t flags;			/* bit 0: enabled */
+	uint32_t flags; /* bit 0: enabled */
 } __attribute__((packed));
 
 struct madt_ioapic {
@@ -106,11 +106,13 @@ rsdp_search(physaddr_t pa, size_t len)
 				(unsigned) (pa + off));
 			continue;
 		}
-		if (r->revision >= 2 && (off + sizeof(*r) > len ||
-		    r->length < sizeof(*r) || r->length > len - off ||
-		    !bytes_sum_to_zero(r, r->length))) {
+		if (r->revision >= 2 &&
+		    (off + sizeof(*r) > len || r->length < sizeof(*r) ||
+		     r->length > len - off ||
+		     !bytes_sum_to_zero(r, r->length))) {
 			cprintf("ACPI: RSDP at %08x: bad ACPI 2.0 length or "
-				"checksum\n", (unsigned) (pa + off));
+				"checksum\n",
+				(unsigned) (pa + off));
 			continue;
 		}
 		return r;
@@ -221,12 +223,14 @@ acpi_find_cpus(void)
 		const struct madt_entry *e = (const void *) p;
 		if (e->length < sizeof(*e) || p + e->length > end) {
 			cprintf("ACPI: MADT entry at offset %u has a bad "
-				"length %u\n", (unsigned) (p - (const uint8_t *) madt),
+				"length %u\n",
+				(unsigned) (p - (const uint8_t *) madt),
 				e->length);
 			ncpu = 0;
 			return false;
 		}
-		if (e->type == MADT_LAPIC && e->length >= sizeof(struct madt_lapic)) {
+		if (e->type == MADT_LAPIC &&
+		    e->length >= sizeof(struct madt_lapic)) {
 			const struct madt_lapic *l = (const void *) e;
 			if (l->flags & 1)
 				cpu_add(l->apic_id);

@@ -79,7 +79,8 @@ read_multiboot_info(void)
 		const uint8_t *map_end = p + mbi->mmap_length;
 
 		/* Entries are variable-sized: `size` excludes itself. */
-		while (p != NULL && p + sizeof(struct multiboot_mmap_entry) <= map_end) {
+		while (p != NULL &&
+		       p + sizeof(struct multiboot_mmap_entry) <= map_end) {
 			const struct multiboot_mmap_entry *e = (const void *) p;
 			add_region(e->addr, e->len, e->type == 1);
 			p += e->size + sizeof(e->size);
@@ -129,7 +130,8 @@ boot_option(const char *key, char *buf, size_t size)
 			p++;
 		if ((size_t) (p - word) > keylen && word[keylen] == '=' &&
 		    strncmp(word, key, keylen) == 0) {
-			size_t n = MIN((size_t) (p - word - keylen - 1), size - 1);
+			size_t n =
+				MIN((size_t) (p - word - keylen - 1), size - 1);
 			memcpy(buf, word + keylen + 1, n);
 			buf[n] = '\0';
 			return true;
@@ -157,6 +159,7 @@ bootinfo_report(void)
 	if (boot_params.cmdline[0])
 		cprintf("Kernel command line: %s\n", boot_params.cmdline);
 	if (strlen(boot_params.cmdline) == sizeof(boot_params.cmdline) - 1)
-		cprintf("warning: the kernel command line was cut to %d characters\n",
+		cprintf("warning: the kernel command line was cut to %d "
+			"characters\n",
 			(int) sizeof(boot_params.cmdline) - 1);
 }

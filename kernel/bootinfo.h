@@ -10,16 +10,16 @@
 #include <inc/types.h>
 
 enum boot_loader {
-	BOOTED_BY_UNKNOWN,	/* neither magic number: no information */
-	BOOTED_BY_EXOLAB,	/* kernel/boot: an E820 memory map */
-	BOOTED_BY_MULTIBOOT,	/* GRUB: a multiboot memory map, cmdline */
+	BOOTED_BY_UNKNOWN,   /* neither magic number: no information */
+	BOOTED_BY_EXOLAB,    /* kernel/boot: an E820 memory map */
+	BOOTED_BY_MULTIBOOT, /* GRUB: a multiboot memory map, cmdline */
 };
 
 /* A region of physical memory, as the firmware reported it. */
 struct memory_region {
 	uint64_t base;
 	uint64_t length;
-	bool usable;		/* ordinary RAM */
+	bool usable; /* ordinary RAM */
 };
 
 #define MAX_MEMORY_REGIONS 64
@@ -29,12 +29,12 @@ struct memory_region {
  * one), in one form. */
 struct boot_params {
 	enum boot_loader loader;
-	int nregions;		/* 0: no memory map was passed */
+	int nregions; /* 0: no memory map was passed */
 	struct memory_region regions[MAX_MEMORY_REGIONS];
 	/* Multiboot's basic sizes (KiB), if the map is missing. */
 	bool have_basic_sizes;
 	uint32_t basemem_kb, extmem_kb;
-	char cmdline[1024];	/* "" if none */
+	char cmdline[1024]; /* "" if none */
 };
 
 extern struct boot_params boot_params;

@@ -9,29 +9,28 @@
 #include <inc/memlayout.h>
 #include <kernel/console.h>
 
-#define CGA_BUF		0xB8000
-#define MONO_BUF	0xB0000
-#define CGA_CRTC	0x3D4	/* CRT controller index port (colour) */
-#define MONO_CRTC	0x3B4	/* the same on a monochrome adapter */
-#define CRTC_CURSOR_HI	14	/* cursor location registers */
-#define CRTC_CURSOR_LO	15
+#define CGA_BUF	       0xB8000
+#define MONO_BUF       0xB0000
+#define CGA_CRTC       0x3D4 /* CRT controller index port (colour) */
+#define MONO_CRTC      0x3B4 /* the same on a monochrome adapter */
+#define CRTC_CURSOR_HI 14    /* cursor location registers */
+#define CRTC_CURSOR_LO 15
 
-#define CRT_ROWS	25
-#define CRT_COLS	80
-#define CRT_SIZE	(CRT_ROWS * CRT_COLS)
+#define CRT_ROWS 25
+#define CRT_COLS 80
+#define CRT_SIZE (CRT_ROWS * CRT_COLS)
 
 /* Light grey on black: the attribute for plain characters. */
 #define CGA_DEFAULT_ATTR 0x0700
 
-static uint16_t *screen;	/* the text buffer, through KERNBASE */
+static uint16_t *screen; /* the text buffer, through KERNBASE */
 static unsigned crtc_port;
-static uint16_t position;	/* cursor position, in cells */
+static uint16_t position; /* cursor position, in cells */
 
 void
 cga_init(void)
 {
-	volatile uint16_t *probe =
-		(volatile uint16_t *) (KERNBASE + CGA_BUF);
+	volatile uint16_t *probe = (volatile uint16_t *) (KERNBASE + CGA_BUF);
 	uint16_t saved = *probe;
 
 	/* Is there colour text memory?  Write a pattern and read it back. */

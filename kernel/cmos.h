@@ -7,13 +7,13 @@
 #ifndef KERNEL_CMOS_H
 #define KERNEL_CMOS_H
 
-#define CMOS_INDEX	0x70
-#define CMOS_DATA	0x71
+#define CMOS_INDEX 0x70
+#define CMOS_DATA  0x71
 
 /* NVRAM registers holding memory sizes in KiB, low byte first. */
-#define NVRAM_BASELO	0x15	/* base memory (below 640 KiB) */
-#define NVRAM_EXTLO	0x17	/* extended memory, 1 MiB to 16 MiB */
-#define NVRAM_EXT16LO	0x34	/* above 16 MiB, in 64 KiB units */
+#define NVRAM_BASELO  0x15 /* base memory (below 640 KiB) */
+#define NVRAM_EXTLO   0x17 /* extended memory, 1 MiB to 16 MiB */
+#define NVRAM_EXT16LO 0x34 /* above 16 MiB, in 64 KiB units */
 
 unsigned cmos_read(unsigned reg);
 

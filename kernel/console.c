@@ -84,7 +84,8 @@ console_interrupt(struct Trapframe *tf)
 
 	(void) tf;
 	if (!said)
-		cprintf("console_interrupt: not implemented (lab 5, exercise 7)\n");
+		cprintf("console_interrupt: not implemented (lab 5, exercise "
+			"7)\n");
 	said = true;
 #endif
 }
@@ -142,5 +143,5 @@ int
 iscons(int fd)
 {
 	(void) fd;
-	return 1;	/* in the kernel, everything is the console */
+	return 1; /* in the kernel, everything is the console */
 }

@@ -13,8 +13,8 @@
 #include <inc/types.h>
 
 void cons_init(void);
-int cons_getc(void);		/* 0 if no character is waiting */
-int cons_getc_buffered(void);	/* the same, without polling the devices */
+int cons_getc(void);	      /* 0 if no character is waiting */
+int cons_getc_buffered(void); /* the same, without polling the devices */
 
 /* Called by the drivers' interrupt handlers (and by polling). */
 void kbd_intr(void);

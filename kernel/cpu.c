@@ -34,7 +34,7 @@ asm(".text\n"
     ".type cpu_self, @function\n"
     "cpu_self:\n"
     "	movl %esp, %eax\n"
-    "	andl $-32768, %eax\n"	/* ~(KSTKSIZE - 1) */
+    "	andl $-32768, %eax\n" /* ~(KSTKSIZE - 1) */
     "	movl (%eax), %eax\n"
     "	ret\n"
     ".size cpu_self, . - cpu_self\n");
@@ -44,12 +44,11 @@ static_assert(KSTKSIZE == 1 << 15);
 
 /* Every CPU's kernel stack (the boot CPU's too, from lab 4 on),
  * aligned so that cpu_self() (kernel/cpu.h) works. */
-unsigned char percpu_kstacks[NCPU][KSTKSIZE]
-	__attribute__((aligned(KSTKSIZE)));
+unsigned char percpu_kstacks[NCPU][KSTKSIZE] __attribute__((aligned(KSTKSIZE)));
 
 /* Where the local APIC's registers are when no table says (the
  * architectural default). */
-#define LAPIC_DEFAULT_PADDR	0xFEE00000
+#define LAPIC_DEFAULT_PADDR 0xFEE00000
 
 void *
 firmware_table(physaddr_t pa, size_t len)
@@ -75,10 +74,10 @@ cpu_add(uint8_t apicid)
 {
 	for (int i = 0; i < ncpu; i++)
 		if (cpus[i].cpu_apicid == apicid)
-			return true;	/* listed twice */
+			return true; /* listed twice */
 	if (ncpu == NCPU) {
-		cprintf("SMP: more than %d CPUs: ignoring APIC id %d\n",
-			NCPU, apicid);
+		cprintf("SMP: more than %d CPUs: ignoring APIC id %d\n", NCPU,
+			apicid);
 		return false;
 	}
 	cpus[ncpu].cpu_id = ncpu;
@@ -148,8 +147,8 @@ mp_init(void)
 	for (int i = 0; i < NCPU; i++)
 		*(struct CpuInfo **) percpu_kstacks[i] = &cpus[i];
 	bootcpu->cpu_status = CPU_STARTED;
-	cprintf("SMP: %d CPU%s found through %s (boot CPU: APIC id %d)\n",
-		ncpu, ncpu == 1 ? "" : "s", source ? source : "no table",
+	cprintf("SMP: %d CPU%s found through %s (boot CPU: APIC id %d)\n", ncpu,
+		ncpu == 1 ? "" : "s", source ? source : "no table",
 		bootcpu->cpu_apicid);
 }
 
@@ -172,7 +171,8 @@ boot_aps(void)
 		ncpu = 1;
 		return;
 	}
-	memmove(KADDR(MPENTRY_PADDR), mpentry_start, mpentry_end - mpentry_start);
+	memmove(KADDR(MPENTRY_PADDR), mpentry_start,
+		mpentry_end - mpentry_start);
 
 	for (struct CpuInfo *c = cpus; c < cpus + ncpu; c++) {
 		if (c == bootcpu)
@@ -186,8 +186,9 @@ boot_aps(void)
 			asm volatile("pause");
 		if (c->cpu_status == CPU_UNUSED) {
 			cprintf("SMP: CPU %d (APIC id %d) did not start; "
-				"using %d CPU%s\n", c->cpu_id, c->cpu_apicid,
-				c->cpu_id, c->cpu_id == 1 ? "" : "s");
+				"using %d CPU%s\n",
+				c->cpu_id, c->cpu_apicid, c->cpu_id,
+				c->cpu_id == 1 ? "" : "s");
 			ncpu = c->cpu_id;
 			break;
 		}

@@ -20,27 +20,27 @@
 #include <inc/env.h>
 
 /* At most this many CPUs (the GDT has a TSS slot for each). */
-#define NCPU		8
+#define NCPU 8
 
 /* cpu_status values. */
 enum {
-	CPU_UNUSED = 0,		/* not started (or not there) */
-	CPU_STARTED,		/* running kernel or user code */
-	CPU_HALTED,		/* idle in sched_halt, without the lock */
+	CPU_UNUSED = 0, /* not started (or not there) */
+	CPU_STARTED,	/* running kernel or user code */
+	CPU_HALTED,	/* idle in sched_halt, without the lock */
 };
 
 struct CpuInfo {
-	uint8_t cpu_id;			/* index into cpus[] */
-	uint8_t cpu_apicid;		/* its local APIC's id */
-	volatile unsigned cpu_status;	/* CPU_UNUSED, ... */
-	struct Env *cpu_env;		/* the environment it runs, or NULL */
-	struct Taskstate cpu_ts;	/* where a trap from user mode finds
-					   this CPU's kernel stack */
+	uint8_t cpu_id;		      /* index into cpus[] */
+	uint8_t cpu_apicid;	      /* its local APIC's id */
+	volatile unsigned cpu_status; /* CPU_UNUSED, ... */
+	struct Env *cpu_env;	      /* the environment it runs, or NULL */
+	struct Taskstate cpu_ts;      /* where a trap from user mode finds
+					 this CPU's kernel stack */
 };
 
 extern struct CpuInfo cpus[NCPU];
-extern int ncpu;			/* CPUs found (at least 1) */
-extern struct CpuInfo *bootcpu;		/* the CPU that booted the kernel */
+extern int ncpu;		/* CPUs found (at least 1) */
+extern struct CpuInfo *bootcpu; /* the CPU that booted the kernel */
 
 /* The kernel stacks of the CPUs, mapped at KSTACKTOP and below
  * (mem_init_mp, kernel/pmap.c). */
@@ -68,7 +68,7 @@ cpu_kstacktop(int i)
  */
 struct CpuInfo *cpu_self(void) __attribute__((const));
 
-#define thiscpu		(cpu_self())
+#define thiscpu (cpu_self())
 
 /* The index in cpus[] of the CPU running this code. */
 static inline __attribute__((always_inline)) int
@@ -86,8 +86,8 @@ void boot_aps(void);
 bool cpu_add(uint8_t apicid);
 
 /* What the firmware tables told us about the interrupt controllers. */
-extern physaddr_t lapic_paddr;		/* the local APICs' registers */
-extern physaddr_t ioapic_paddr;		/* the (first) I/O APIC's, or 0 */
+extern physaddr_t lapic_paddr;	/* the local APICs' registers */
+extern physaddr_t ioapic_paddr; /* the (first) I/O APIC's, or 0 */
 
 /* kernel/acpi.c and kernel/mptable.c: each fills cpus[] and the two
  * addresses above from its tables; false (with a warning) if it found
@@ -106,7 +106,7 @@ bool bytes_sum_to_zero(const void *p, size_t len);
 void lapic_init(void);
 void lapic_eoi(void);
 void lapic_startap(uint8_t apicid, physaddr_t addr);
-extern volatile uint32_t *lapic;	/* its registers, or NULL */
+extern volatile uint32_t *lapic; /* its registers, or NULL */
 
 /* kernel/ioapic.c: the I/O APIC routes device interrupts. */
 void ioapic_init(void);

@@ -19,13 +19,13 @@
 #include <kernel/sched.h>
 #include <kernel/fpu.h>
 
-struct Env *envs = NULL;		/* all environments */
+struct Env *envs = NULL; /* all environments */
 #if LAB < 4
-struct Env *curenv = NULL;		/* the current environment */
+struct Env *curenv = NULL; /* the current environment */
 #else
 #include <kernel/spinlock.h>
 #endif
-static struct Env *env_free_list;	/* free environments */
+static struct Env *env_free_list; /* free environments */
 
 /*
  * envid2env: the Env an envid names (0: the caller).
@@ -175,7 +175,8 @@ env_alloc(struct Env **newenv_store, envid_t parent_id)
 	env_free_list = e->env_link;
 	*newenv_store = e;
 
-	cprintf("[%08x] new env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
+	cprintf("[%08x] new env %08x\n", curenv ? curenv->env_id : 0,
+		e->env_id);
 	return 0;
 }
 
@@ -204,7 +205,8 @@ region_alloc(struct Env *e, void *va, size_t len)
 		struct PageInfo *p = page_alloc(ALLOC_ZERO);
 		if (p == NULL)
 			return -E_NO_MEM;
-		if (page_insert(e->env_pgdir, p, (void *) a, PTE_U | PTE_W) < 0) {
+		if (page_insert(e->env_pgdir, p, (void *) a, PTE_U | PTE_W) <
+		    0) {
 			page_free(p);
 			return -E_NO_MEM;
 		}
@@ -240,11 +242,13 @@ elf_problem(const uint8_t *binary, size_t size)
 	if (elf->e_phentsize != sizeof(struct Proghdr))
 		return "unexpected program header size";
 	/* 64-bit arithmetic: no sum here can overflow. */
-	if ((uint64_t) elf->e_phoff + (uint64_t) elf->e_phnum *
-	    sizeof(struct Proghdr) > size)
+	if ((uint64_t) elf->e_phoff +
+		    (uint64_t) elf->e_phnum * sizeof(struct Proghdr) >
+	    size)
 		return "program headers outside the image";
 
-	const struct Proghdr *ph = (const struct Proghdr *) (binary + elf->e_phoff);
+	const struct Proghdr *ph =
+		(const struct Proghdr *) (binary + elf->e_phoff);
 	bool entry_loaded = false;
 	for (int i = 0; i < elf->e_phnum; i++, ph++) {
 		if (ph->p_type != ELF_PROG_LOAD)
@@ -269,8 +273,8 @@ elf_problem(const uint8_t *binary, size_t size)
 static bool
 page_in_writable_segment(const struct Elf *elf, uintptr_t va)
 {
-	const struct Proghdr *ph = (const struct Proghdr *)
-		((const uint8_t *) elf + elf->e_phoff);
+	const struct Proghdr *ph =
+		(const struct Proghdr *) ((const uint8_t *) elf + elf->e_phoff);
 
 	for (int i = 0; i < elf->e_phnum; i++, ph++)
 		if (ph->p_type == ELF_PROG_LOAD &&
@@ -311,7 +315,8 @@ load_icode(struct Env *e, const uint8_t *binary)
 {
 #if SOL >= 3
 	const struct Elf *elf = (const struct Elf *) binary;
-	const struct Proghdr *ph = (const struct Proghdr *) (binary + elf->e_phoff);
+	const struct Proghdr *ph =
+		(const struct Proghdr *) (binary + elf->e_phoff);
 	int r = 0;
 
 	/* Copy with the environment's address space loaded: its pages
@@ -337,7 +342,8 @@ load_icode(struct Env *e, const uint8_t *binary)
 		for (uintptr_t va = ROUNDDOWN(ph->p_va, PGSIZE);
 		     va < ph->p_va + ph->p_memsz; va += PGSIZE)
 			if (!page_in_writable_segment(elf, va))
-				*pgdir_walk(e->env_pgdir, (void *) va, 0) &= ~PTE_W;
+				*pgdir_walk(e->env_pgdir, (void *) va, 0) &=
+					~PTE_W;
 	}
 
 	e->env_tf.tf_eip = elf->e_entry;
@@ -368,14 +374,15 @@ load_icode(struct Env *e, const uint8_t *binary)
 static int
 push_program_name(struct Env *e, const char *command)
 {
-	struct PageInfo *page = page_lookup(e->env_pgdir,
-					    (void *) (USTACKTOP - PGSIZE), NULL);
+	struct PageInfo *page =
+		page_lookup(e->env_pgdir, (void *) (USTACKTOP - PGSIZE), NULL);
 	if (page == NULL) {
 		cprintf("env_create: %s: load_icode left no stack page "
-			"below USTACKTOP\n", command);
+			"below USTACKTOP\n",
+			command);
 		return -E_INVAL;
 	}
-	char *top = (char *) page2kva(page) + PGSIZE;	/* kernel view */
+	char *top = (char *) page2kva(page) + PGSIZE; /* kernel view */
 	size_t len = ROUNDUP(strlen(command) + 1, 4);
 	char *strings = top - len;
 	uintptr_t strings_va = USTACKTOP - len;
@@ -462,7 +469,8 @@ env_free(struct Env *e)
 	if (e == curenv)
 		lcr3(PADDR(kern_pgdir));
 
-	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0, e->env_id);
+	cprintf("[%08x] free env %08x\n", curenv ? curenv->env_id : 0,
+		e->env_id);
 
 #if LAB >= 4
 	/* A child that its parent created but never started (a fork cut
@@ -470,8 +478,8 @@ env_free(struct Env *e)
 	 * runnable.  Free it too, or its pages would be lost.  (It never
 	 * ran, so it has no children of its own.) */
 	for (struct Env *child = envs; child < envs + NENV; child++)
-		if (child->env_status == ENV_NOT_RUNNABLE && child->env_runs == 0 &&
-		    child->env_parent_id == e->env_id)
+		if (child->env_status == ENV_NOT_RUNNABLE &&
+		    child->env_runs == 0 && child->env_parent_id == e->env_id)
 			env_free(child);
 #endif
 
@@ -485,7 +493,8 @@ env_free(struct Env *e)
 		pte_t *pt = KADDR(pa);
 		for (uint32_t pteno = 0; pteno < NPTENTRIES; pteno++)
 			if (pt[pteno] & PTE_P)
-				page_remove(e->env_pgdir, PGADDR(pdeno, pteno, 0));
+				page_remove(e->env_pgdir,
+					    PGADDR(pdeno, pteno, 0));
 		e->env_pgdir[pdeno] = 0;
 		page_decref(pa2page(pa));
 	}
@@ -539,7 +548,8 @@ env_pop_tf(struct Trapframe *tf)
 	if (trap_from_user(tf)) {
 		curenv->env_cpunum = cpunum();
 		/* Leaving the kernel for user mode: release the big kernel
-		 * lock (lab 4, exercise 5; the rule is in kernel/spinlock.h). */
+		 * lock (lab 4, exercise 5; the rule is in kernel/spinlock.h).
+		 */
 #if SOL >= 4
 		unlock_kernel();
 #else
@@ -547,15 +557,16 @@ env_pop_tf(struct Trapframe *tf)
 #endif
 	}
 #endif
-	asm volatile(
-		"\tmovl %0,%%esp\n"	/* the trap frame becomes the stack */
-		"\tpopal\n"		/* general registers */
-		"\tpopl %%es\n"
-		"\tpopl %%ds\n"
-		"\taddl $0x8,%%esp\n"	/* skip tf_trapno and tf_err */
-		"\tiret\n"
-		: : "g" (tf) : "memory");
-	panic("iret failed");	/* mostly to placate the compiler */
+	asm volatile("\tmovl %0,%%esp\n" /* the trap frame becomes the stack */
+		     "\tpopal\n"	 /* general registers */
+		     "\tpopl %%es\n"
+		     "\tpopl %%ds\n"
+		     "\taddl $0x8,%%esp\n" /* skip tf_trapno and tf_err */
+		     "\tiret\n"
+		     :
+		     : "g"(tf)
+		     : "memory");
+	panic("iret failed"); /* mostly to placate the compiler */
 }
 
 /*

@@ -7,7 +7,7 @@
 
 #include <inc/env.h>
 
-extern struct Env *envs;	/* all environments, mapped at UENVS */
+extern struct Env *envs; /* all environments, mapped at UENVS */
 #if LAB >= 4
 /* The environment this CPU runs now, or NULL: each CPU has its own. */
 #include <kernel/cpu.h>
@@ -16,7 +16,7 @@ extern struct Env *envs;	/* all environments, mapped at UENVS */
  * scheduler's run ring (kernel/sched.c). */
 void env_set_status(struct Env *e, unsigned status);
 #else
-extern struct Env *curenv;	/* the environment running now, or NULL */
+extern struct Env *curenv; /* the environment running now, or NULL */
 #endif
 
 void env_init(void);
@@ -24,7 +24,7 @@ int env_alloc(struct Env **e, envid_t parent_id);
 void env_free(struct Env *e);
 int env_create(const char *name, const uint8_t *binary, size_t size,
 	       enum EnvType type);
-void env_destroy(struct Env *e);	/* does not return if e == curenv */
+void env_destroy(struct Env *e); /* does not return if e == curenv */
 
 int envid2env(envid_t envid, struct Env **env_store, bool checkperm);
 /* Both never return: they hand the CPU to the environment. */

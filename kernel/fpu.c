@@ -45,19 +45,19 @@ struct fpu_state {
 
 static struct fpu_state env_fpu[NENV];
 
-#define CPUID_FXSR	(1 << 24)	/* cpuid 1, edx: FXSAVE/FXRSTOR */
-#define CR4_OSFXSR	0x00000200	/* the OS saves SSE state with FXSAVE */
-#define CR4_OSXMMEXCPT	0x00000400	/* SSE exceptions are #XM (19) */
+#define CPUID_FXSR     (1 << 24)  /* cpuid 1, edx: FXSAVE/FXRSTOR */
+#define CR4_OSFXSR     0x00000200 /* the OS saves SSE state with FXSAVE */
+#define CR4_OSXMMEXCPT 0x00000400 /* SSE exceptions are #XM (19) */
 
 /* Offsets in the FXSAVE image (Intel SDM vol. 1, 10.5.1). */
-#define FXSAVE_FCW	0	/* x87 control word */
-#define FXSAVE_MXCSR	24	/* SSE control and status */
+#define FXSAVE_FCW   0	/* x87 control word */
+#define FXSAVE_MXCSR 24 /* SSE control and status */
 
 /* What FNINIT leaves: all x87 exceptions masked, 64-bit precision,
  * round to nearest; and MXCSR's reset value, all SSE exceptions
  * masked.  Everything else (registers, status, tags: all empty) is 0. */
-#define FCW_INIT	0x037F
-#define MXCSR_INIT	0x1F80
+#define FCW_INIT   0x037F
+#define MXCSR_INIT 0x1F80
 
 void
 fpu_init_percpu(void)
@@ -100,7 +100,7 @@ fpu_switch(struct Env *from, struct Env *to)
 	if (from == to)
 		return;
 	if (from != NULL)
-		asm volatile("fxsave %0" : "=m" (env_fpu[from - envs]));
+		asm volatile("fxsave %0" : "=m"(env_fpu[from - envs]));
 	if (to != NULL)
-		asm volatile("fxrstor %0" : : "m" (env_fpu[to - envs]));
+		asm volatile("fxrstor %0" : : "m"(env_fpu[to - envs]));
 }

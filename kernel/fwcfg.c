@@ -8,10 +8,10 @@
 #include <inc/string.h>
 #include <kernel/fwcfg.h>
 
-#define FW_CFG_PORT_SEL		0x510
-#define FW_CFG_PORT_DATA	0x511
-#define FW_CFG_SIGNATURE	0x0000	/* reads "QEMU" */
-#define FW_CFG_FILE_DIR		0x0019	/* the directory of named files */
+#define FW_CFG_PORT_SEL	 0x510
+#define FW_CFG_PORT_DATA 0x511
+#define FW_CFG_SIGNATURE 0x0000 /* reads "QEMU" */
+#define FW_CFG_FILE_DIR	 0x0019 /* the directory of named files */
 
 /* One directory entry, as it arrives (numbers big-endian). */
 struct fwcfg_file {
@@ -33,7 +33,8 @@ read_bytes(void *buf, size_t n)
 static uint32_t
 be32(uint32_t x)
 {
-	return (x >> 24) | ((x >> 8) & 0xFF00) | ((x << 8) & 0xFF0000) | (x << 24);
+	return (x >> 24) | ((x >> 8) & 0xFF00) | ((x << 8) & 0xFF0000) |
+	       (x << 24);
 }
 
 static uint16_t
@@ -51,7 +52,7 @@ fwcfg_read_file(const char *name, char *buf, size_t size)
 	outw(FW_CFG_PORT_SEL, FW_CFG_SIGNATURE);
 	read_bytes(signature, sizeof(signature));
 	if (memcmp(signature, "QEMU", 4) != 0)
-		return -1;	/* not QEMU, or no fw_cfg */
+		return -1; /* not QEMU, or no fw_cfg */
 
 	outw(FW_CFG_PORT_SEL, FW_CFG_FILE_DIR);
 	read_bytes(&count, sizeof(count));

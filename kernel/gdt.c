@@ -21,16 +21,16 @@ static struct Pseudodesc gdt_pd = { sizeof(gdt) - 1, (uint32_t) gdt };
 void
 gdt_init_percpu(void)
 {
-	asm volatile("lgdt (%0)" : : "r" (&gdt_pd));
+	asm volatile("lgdt (%0)" : : "r"(&gdt_pd));
 	/* The kernel does not use GS or FS; user code may, with the
 	 * user data segment. */
-	asm volatile("movw %%ax,%%gs" : : "a" (GD_UD | 3));
-	asm volatile("movw %%ax,%%fs" : : "a" (GD_UD | 3));
-	asm volatile("movw %%ax,%%es" : : "a" (GD_KD));
-	asm volatile("movw %%ax,%%ds" : : "a" (GD_KD));
-	asm volatile("movw %%ax,%%ss" : : "a" (GD_KD));
+	asm volatile("movw %%ax,%%gs" : : "a"(GD_UD | 3));
+	asm volatile("movw %%ax,%%fs" : : "a"(GD_UD | 3));
+	asm volatile("movw %%ax,%%es" : : "a"(GD_KD));
+	asm volatile("movw %%ax,%%ds" : : "a"(GD_KD));
+	asm volatile("movw %%ax,%%ss" : : "a"(GD_KD));
 	/* CS can only be reloaded by a far jump (or return). */
-	asm volatile("ljmp %0,$1f\n 1:\n" : : "i" (GD_KT));
+	asm volatile("ljmp %0,$1f\n 1:\n" : : "i"(GD_KT));
 	/* No local descriptor table. */
-	asm volatile("lldt %w0" : : "r" (0));
+	asm volatile("lldt %w0" : : "r"(0));
 }

@@ -10,7 +10,7 @@
 
 /* Slots: null, kernel text/data, user text/data, then one TSS per CPU
  * (lab 3 fills in the first, lab 4 the others). */
-#define GDT_ENTRIES	(5 + 8)
+#define GDT_ENTRIES (5 + 8)
 
 extern struct Segdesc gdt[GDT_ENTRIES];
 

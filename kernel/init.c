@@ -61,14 +61,16 @@ static unsigned long
 printf_sample(void)
 {
 	cprintf("6828 decimal is %o octal!\n", 6828);
-	cprintf("printf: width [%5d] left [%-5d] zeros [%05d] negative [%05d]\n",
+	cprintf("printf: width [%5d] left [%-5d] zeros [%05d] negative "
+		"[%05d]\n",
 		42, 42, 42, -42);
 	cprintf("printf: hex [%x] HEX [%X] unsigned [%u] long long [%lld]\n",
 		0xbeef, 0xbeef, 4294967295U, -12345678901234LL);
-	cprintf("printf: string [%6s] precision [%.3s] char [%c] percent [%%]\n",
+	cprintf("printf: string [%6s] precision [%.3s] char [%c] percent "
+		"[%%]\n",
 		"exo", "kernel", 'K');
-	cprintf("printf: octal [%o] width [%6o] zeros [%06o] long [%lo]\n",
-		8, 0755, 0755, 0x80000000UL);
+	cprintf("printf: octal [%o] width [%6o] zeros [%06o] long [%lo]\n", 8,
+		0755, 0755, 0x80000000UL);
 	cprintf("printf: int [%i] pointer [%p] error [%e] unknown error [%e]\n",
 		-7, (void *) 0xf0100000, -E_NO_MEM, 99);
 
@@ -78,7 +80,8 @@ printf_sample(void)
 	if (!boot_option("printf", arg, sizeof(arg)))
 		return 0;
 	unsigned long n = strtol(arg, NULL, 10);
-	cprintf("printf: %lu is octal [%lo] width [%14lo] zeros [%014lo]\n", n, n, n, n);
+	cprintf("printf: %lu is octal [%lo] width [%14lo] zeros [%014lo]\n", n,
+		n, n, n);
 	return n;
 }
 

@@ -13,12 +13,12 @@
 #include <kernel/cpu.h>
 #include <kernel/pmap.h>
 
-#define IOREGSEL	(0x00 / 4)
-#define IOWIN		(0x10 / 4)
+#define IOREGSEL (0x00 / 4)
+#define IOWIN	 (0x10 / 4)
 
-#define IOAPICVER	0x01	/* bits 16-23: the highest input number */
-#define IOREDTBL	0x10	/* input n: 0x10 + 2n (low), + 1 (high) */
-#define REDIR_MASKED	0x00010000
+#define IOAPICVER    0x01 /* bits 16-23: the highest input number */
+#define IOREDTBL     0x10 /* input n: 0x10 + 2n (low), + 1 (high) */
+#define REDIR_MASKED 0x00010000
 
 static volatile uint32_t *ioapic;
 
@@ -61,5 +61,6 @@ ioapic_enable(int irq, int cpu)
 	if (ioapic == NULL)
 		return;
 	ioapic_write(IOREDTBL + 2 * irq, IRQ_OFFSET + irq);
-	ioapic_write(IOREDTBL + 2 * irq + 1, (uint32_t) cpus[cpu].cpu_apicid << 24);
+	ioapic_write(IOREDTBL + 2 * irq + 1,
+		     (uint32_t) cpus[cpu].cpu_apicid << 24);
 }

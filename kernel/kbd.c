@@ -9,39 +9,43 @@
 #include <inc/x86.h>
 #include <kernel/console.h>
 
-#define KBD_STATUS_PORT	0x64
+#define KBD_STATUS_PORT 0x64
 #define KBD_DATA_PORT	0x60
-#define KBD_OUTPUT_FULL	0x01	/* a byte is waiting in the data port */
-#define KBD_FROM_MOUSE	0x20	/* ... and it came from the mouse */
+#define KBD_OUTPUT_FULL 0x01 /* a byte is waiting in the data port */
+#define KBD_FROM_MOUSE	0x20 /* ... and it came from the mouse */
 
-#define SC_RELEASE	0x80	/* bit 7: key released */
-#define SC_EXTENDED	0xE0	/* prefix for the extended keys */
+#define SC_RELEASE	0x80 /* bit 7: key released */
+#define SC_EXTENDED	0xE0 /* prefix for the extended keys */
 #define SC_LCTRL	0x1D
 #define SC_LSHIFT	0x2A
 #define SC_RSHIFT	0x36
 #define SC_CAPSLOCK	0x3A
-#define SC_KEYPAD_ENTER	0x1C	/* after SC_EXTENDED */
-#define SC_KEYPAD_SLASH	0x35	/* after SC_EXTENDED */
+#define SC_KEYPAD_ENTER 0x1C /* after SC_EXTENDED */
+#define SC_KEYPAD_SLASH 0x35 /* after SC_EXTENDED */
 
 /*
  * Scan code -> character, without and with Shift.  Index = scan code;
  * '\0' marks keys that produce no character (Shift, Ctrl, Alt, F1...).
  * Codes 0x47-0x53 are the numeric keypad.
  */
-static const char normal_map[] =
-	"\0\x1b" "1234567890-=\b\t"		/* 0x00 - 0x0F */
-	"qwertyuiop[]\n\0" "as"			/* 0x10 - 0x1F */
-	"dfghjkl;'`\0\\zxcv"			/* 0x20 - 0x2F */
-	"bnm,./\0*\0 \0\0\0\0\0\0"		/* 0x30 - 0x3F */
-	"\0\0\0\0\0\0\0" "789-456+1"		/* 0x40 - 0x4F */
-	"230.";					/* 0x50 - 0x53 */
-static const char shift_map[] =
-	"\0\x1b" "!@#$%^&*()_+\b\t"
-	"QWERTYUIOP{}\n\0" "AS"
-	"DFGHJKL:\"~\0|ZXCV"
-	"BNM<>?\0*\0 \0\0\0\0\0\0"
-	"\0\0\0\0\0\0\0" "789-456+1"
-	"230.";
+static const char normal_map[] = "\0\x1b"
+				 "1234567890-=\b\t" /* 0x00 - 0x0F */
+				 "qwertyuiop[]\n\0"
+				 "as"			    /* 0x10 - 0x1F */
+				 "dfghjkl;'`\0\\zxcv"	    /* 0x20 - 0x2F */
+				 "bnm,./\0*\0 \0\0\0\0\0\0" /* 0x30 - 0x3F */
+				 "\0\0\0\0\0\0\0"
+				 "789-456+1" /* 0x40 - 0x4F */
+				 "230.";     /* 0x50 - 0x53 */
+static const char shift_map[] = "\0\x1b"
+				"!@#$%^&*()_+\b\t"
+				"QWERTYUIOP{}\n\0"
+				"AS"
+				"DFGHJKL:\"~\0|ZXCV"
+				"BNM<>?\0*\0 \0\0\0\0\0\0"
+				"\0\0\0\0\0\0\0"
+				"789-456+1"
+				"230.";
 
 static bool shift_down, ctrl_down, caps_lock, extended;
 
@@ -62,7 +66,7 @@ scancode_to_char(uint8_t code)
 	/* Modifier keys change state and produce nothing.  Right Ctrl
 	 * is Left Ctrl's code behind the extended prefix. */
 	if (code == SC_LSHIFT || code == SC_RSHIFT) {
-		if (!was_extended)	/* E0 2A is a fake shift: ignore it */
+		if (!was_extended) /* E0 2A is a fake shift: ignore it */
 			shift_down = !released;
 		return -1;
 	}

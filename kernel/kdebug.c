@@ -19,10 +19,11 @@ find_entry(const void *table, int count, size_t stride, uintptr_t addr)
 	while (low <= high) {
 		int mid = low + (high - low) / 2;
 		uintptr_t mid_addr =
-			*(const uintptr_t *) ((const char *) table + mid * stride);
+			*(const uintptr_t *) ((const char *) table +
+					      mid * stride);
 
 		if (mid_addr <= addr) {
-			found = mid;	/* a candidate; look for a later one */
+			found = mid; /* a candidate; look for a later one */
 			low = mid + 1;
 		} else {
 			high = mid - 1;
@@ -56,15 +57,15 @@ debuginfo_eip(uintptr_t eip, struct Eipdebuginfo *info)
 	info->eip_fn_addr = eip;
 
 #if SOL >= 1
-	int fn = find_entry(debug_funcs, debug_nfuncs,
-			    sizeof(debug_funcs[0]), eip);
+	int fn = find_entry(debug_funcs, debug_nfuncs, sizeof(debug_funcs[0]),
+			    eip);
 	if (fn < 0)
 		return -1;
 	info->eip_fn_name = debug_funcs[fn].name;
 	info->eip_fn_addr = debug_funcs[fn].addr;
 
-	int line = find_entry(debug_lines, debug_nlines,
-			      sizeof(debug_lines[0]), eip);
+	int line = find_entry(debug_lines, debug_nlines, sizeof(debug_lines[0]),
+			      eip);
 	if (line >= 0) {
 		info->eip_file = debug_lines[line].file;
 		info->eip_line = debug_lines[line].line;

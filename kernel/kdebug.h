@@ -31,10 +31,10 @@ extern const int debug_nlines;
 
 /* What debuginfo_eip finds out about an instruction address. */
 struct Eipdebuginfo {
-	const char *eip_file;	/* source file, "<unknown>" if none */
-	int eip_line;		/* source line, 0 if unknown */
+	const char *eip_file;	 /* source file, "<unknown>" if none */
+	int eip_line;		 /* source line, 0 if unknown */
 	const char *eip_fn_name; /* function name, "<unknown>" if none */
-	uintptr_t eip_fn_addr;	/* address of the function's start */
+	uintptr_t eip_fn_addr;	 /* address of the function's start */
 };
 
 int debuginfo_eip(uintptr_t eip, struct Eipdebuginfo *info);

@@ -17,34 +17,34 @@
 #include <kernel/cpu.h>
 #include <kernel/pmap.h>
 
-#define ID	(0x0020 / 4)	/* the APIC's id, in bits 24-31 */
-#define VER	(0x0030 / 4)	/* version; bits 16-23: the last LVT */
-#define TPR	(0x0080 / 4)	/* task priority */
-#define EOI	(0x00B0 / 4)	/* end of interrupt */
-#define SVR	(0x00F0 / 4)	/* spurious interrupt vector */
-#define SVR_ENABLE	0x00000100	/* the APIC is on */
-#define ESR	(0x0280 / 4)	/* error status */
-#define ICRLO	(0x0300 / 4)	/* interrupt command, low word */
-#define ICR_INIT	0x00000500
-#define ICR_STARTUP	0x00000600
-#define ICR_DELIVS	0x00001000	/* still being delivered */
-#define ICR_ASSERT	0x00004000
-#define ICR_LEVEL	0x00008000
-#define ICRHI	(0x0310 / 4)	/* interrupt command: the target */
-#define TIMER	(0x0320 / 4)	/* local vector table: the timer */
-#define TIMER_PERIODIC	0x00020000
-#define PCINT	(0x0340 / 4)	/* ... performance counter overflow */
-#define LINT0	(0x0350 / 4)	/* ... local interrupt pin 0 */
-#define LINT1	(0x0360 / 4)	/* ... local interrupt pin 1 (NMI) */
-#define ERROR	(0x0370 / 4)	/* ... internal errors */
-#define LVT_MASKED	0x00010000
-#define TICR	(0x0380 / 4)	/* timer: initial count */
-#define TDCR	(0x03E0 / 4)	/* timer: divide configuration */
-#define TDCR_X1		0x0000000B	/* count at the bus clock */
+#define ID	       (0x0020 / 4) /* the APIC's id, in bits 24-31 */
+#define VER	       (0x0030 / 4) /* version; bits 16-23: the last LVT */
+#define TPR	       (0x0080 / 4) /* task priority */
+#define EOI	       (0x00B0 / 4) /* end of interrupt */
+#define SVR	       (0x00F0 / 4) /* spurious interrupt vector */
+#define SVR_ENABLE     0x00000100   /* the APIC is on */
+#define ESR	       (0x0280 / 4) /* error status */
+#define ICRLO	       (0x0300 / 4) /* interrupt command, low word */
+#define ICR_INIT       0x00000500
+#define ICR_STARTUP    0x00000600
+#define ICR_DELIVS     0x00001000 /* still being delivered */
+#define ICR_ASSERT     0x00004000
+#define ICR_LEVEL      0x00008000
+#define ICRHI	       (0x0310 / 4) /* interrupt command: the target */
+#define TIMER	       (0x0320 / 4) /* local vector table: the timer */
+#define TIMER_PERIODIC 0x00020000
+#define PCINT	       (0x0340 / 4) /* ... performance counter overflow */
+#define LINT0	       (0x0350 / 4) /* ... local interrupt pin 0 */
+#define LINT1	       (0x0360 / 4) /* ... local interrupt pin 1 (NMI) */
+#define ERROR	       (0x0370 / 4) /* ... internal errors */
+#define LVT_MASKED     0x00010000
+#define TICR	       (0x0380 / 4) /* timer: initial count */
+#define TDCR	       (0x03E0 / 4) /* timer: divide configuration */
+#define TDCR_X1	       0x0000000B   /* count at the bus clock */
 
 /* The timer counts down from this at the bus clock: QEMU's is 1 GHz,
  * so 10,000,000 is a 10 ms time slice. */
-#define TIMER_COUNT	10000000
+#define TIMER_COUNT 10000000
 
 volatile uint32_t *lapic;
 
@@ -52,7 +52,7 @@ static void
 lapicw(int index, uint32_t value)
 {
 	lapic[index] = value;
-	(void) lapic[ID];	/* a read waits for the write to finish */
+	(void) lapic[ID]; /* a read waits for the write to finish */
 }
 
 /*
@@ -67,7 +67,8 @@ lapic_init(void)
 	if (lapic == NULL && lapic_paddr != 0) {
 		lapic = mmio_map_region(lapic_paddr, PGSIZE);
 		if (lapic == NULL)
-			cprintf("lapic: no mapping for the local APIC: one CPU, "
+			cprintf("lapic: no mapping for the local APIC: one "
+				"CPU, "
 				"no timer\n");
 	}
 	if (lapic == NULL)

@@ -93,9 +93,11 @@ detect_memory(void)
 	 * cannot be right either. */
 	if (map_broken || !page_is_ram(EXTPHYSMEM)) {
 		if (bi->nregions > 0)
-			cprintf("warning: the boot loader's memory map is corrupt; ");
+			cprintf("warning: the boot loader's memory map is "
+				"corrupt; ");
 		else
-			cprintf("warning: no memory map from the boot loader; ");
+			cprintf("warning: no memory map from the boot "
+				"loader; ");
 		nusable = 0;
 		reported_end = 0;
 		if (bi->have_basic_sizes) {
@@ -103,7 +105,8 @@ detect_memory(void)
 			cprintf("using its basic memory sizes\n");
 			add_usable(0, (uint64_t) bi->basemem_kb * 1024);
 			add_usable(EXTPHYSMEM,
-				   EXTPHYSMEM + (uint64_t) bi->extmem_kb * 1024);
+				   EXTPHYSMEM +
+					   (uint64_t) bi->extmem_kb * 1024);
 		} else {
 			cprintf("using the CMOS memory sizes\n");
 			use_cmos_sizes();
@@ -118,7 +121,8 @@ detect_memory(void)
 	}
 	if (reported_end > MAX_PHYSICAL_MEMORY)
 		cprintf("Physical memory: %uK found, using %uK: KERNBASE maps "
-			"at most %u MiB\n", (unsigned) (reported_end / 1024),
+			"at most %u MiB\n",
+			(unsigned) (reported_end / 1024),
 			(unsigned) (total / 1024),
 			(unsigned) (MAX_PHYSICAL_MEMORY >> 20));
 	cprintf("Physical memory: %uK available, base = %uK, extended = %uK\n",

@@ -8,7 +8,7 @@
 #include <inc/memlayout.h>
 
 /* The most physical memory the KERNBASE window can map: 256 MiB. */
-#define MAX_PHYSICAL_MEMORY	((physaddr_t) (0 - KERNBASE))
+#define MAX_PHYSICAL_MEMORY ((physaddr_t) (0 - KERNBASE))
 
 /*
  * The least the kernel will run with (QEMU's -m 8 qualifies: the BIOS
@@ -17,7 +17,7 @@
  * room to work: better a clear panic at boot than a mysterious
  * -E_NO_MEM in lab 5.
  */
-#define MIN_PHYSICAL_MEMORY	((physaddr_t) 7 * 1024 * 1024)
+#define MIN_PHYSICAL_MEMORY ((physaddr_t) 7 * 1024 * 1024)
 
 /*
  * Reads the memory map the boot loader passed (or, failing that, the

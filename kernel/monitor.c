@@ -23,8 +23,7 @@ struct command {
 static const struct command commands[] = {
 	{ "help", "List the commands", mon_help },
 	{ "kerninfo", "Show where the kernel sits in memory", mon_kerninfo },
-	{ "backtrace", "Show the chain of calls that led here",
-	  mon_backtrace },
+	{ "backtrace", "Show the chain of calls that led here", mon_backtrace },
 #if LAB >= 2
 	{ "showmappings", "Show what virtual addresses START..END map to",
 	  mon_showmappings },
@@ -42,8 +41,10 @@ static const struct command commands[] = {
 	{ "si", "Short for stepi", mon_stepi },
 #endif
 #if LAB >= 4
-	{ "lockcheck", "Misuse a spin lock on purpose, to see the check "
-	  "stop it: lockcheck twice|unheld", mon_lockcheck },
+	{ "lockcheck",
+	  "Misuse a spin lock on purpose, to see the check "
+	  "stop it: lockcheck twice|unheld",
+	  mon_lockcheck },
 #endif
 };
 
@@ -74,7 +75,8 @@ mon_kerninfo(int argc, char **argv, struct Trapframe *tf)
 		(uintptr_t) end - KERNBASE);
 	/* From the entry point to the end of the bss, rounded up to KiB. */
 	cprintf("Kernel executable memory footprint: %dKB\n",
-		(int) ROUNDUP((uintptr_t) end - (uintptr_t) entry, 1024) / 1024);
+		(int) ROUNDUP((uintptr_t) end - (uintptr_t) entry, 1024) /
+			1024);
 	return 0;
 }
 
@@ -99,7 +101,8 @@ kernel_stack_bounds(uintptr_t sp, uintptr_t *bottom, uintptr_t *top)
 #if LAB >= 2
 	if (sp < KSTACKTOP && sp >= KSTACKTOP - PTSIZE) {
 		uintptr_t cpu_top = KSTACKTOP - (KSTACKTOP - sp - 1) /
-			(KSTKSIZE + KSTKGAP) * (KSTKSIZE + KSTKGAP);
+							(KSTKSIZE + KSTKGAP) *
+							(KSTKSIZE + KSTKGAP);
 		if (sp >= cpu_top - KSTKSIZE) {
 			*bottom = cpu_top - KSTKSIZE;
 			*top = cpu_top;
@@ -159,7 +162,8 @@ mon_backtrace(int argc, char **argv, struct Trapframe *tf)
 		if ((uintptr_t) frame < bottom || (uintptr_t) frame > top - 8 ||
 		    (uintptr_t) frame <= previous) {
 			cprintf("  ebp %08x: not a frame on this stack; "
-				"stopping\n", (uintptr_t) frame);
+				"stopping\n",
+				(uintptr_t) frame);
 			break;
 		}
 		previous = (uintptr_t) frame;
@@ -218,7 +222,7 @@ mon_stepi(int argc, char **argv, struct Trapframe *tf)
 #endif
 
 /* The longest command line, in words. */
-#define MAXARGS 16
+#define MAXARGS	   16
 #define WHITESPACE "\t\r\n "
 
 /* Splits buf into words and runs the command the first one names. */

@@ -18,8 +18,7 @@ struct Trapframe;
 void monitor(struct Trapframe *tf);
 
 /* A command receives its words (argv[0] is the command's name). */
-typedef int (*monitor_command_fn)(int argc, char **argv,
-				  struct Trapframe *tf);
+typedef int (*monitor_command_fn)(int argc, char **argv, struct Trapframe *tf);
 
 /* Commands, defined across kernel/monitor*.c.  Each returns 0 to stay
  * in the monitor, or -1 to leave it. */

@@ -60,7 +60,8 @@ mon_showmappings(int argc, char **argv, struct Trapframe *tf)
 
 	if (argc != 3 || !parse_hex(argv[1], &start) ||
 	    !parse_hex(argv[2], &end) || end < start) {
-		cprintf("usage: showmappings START END  (hex addresses, START <= END)\n");
+		cprintf("usage: showmappings START END  (hex addresses, START "
+			"<= END)\n");
 		return 0;
 	}
 	pde_t *pgdir = current_pgdir();
@@ -78,13 +79,16 @@ mon_showmappings(int argc, char **argv, struct Trapframe *tf)
 		physaddr_t pa = 0;
 		int flags = 0;
 		bool at_end = next == 0 || next > end;
-		bool mapped = !at_end && pgdir_translate(pgdir, next, &pa, &flags);
+		bool mapped =
+			!at_end && pgdir_translate(pgdir, next, &pa, &flags);
 		bool same = !at_end && mapped == run_mapped &&
-			    (!mapped || (pa == run_pa + (next - run_start) &&
-					 (flags & (PTE_W | PTE_U | PTE_PS)) ==
-					 (run_flags & (PTE_W | PTE_U | PTE_PS))));
+			    (!mapped ||
+			     (pa == run_pa + (next - run_start) &&
+			      (flags & (PTE_W | PTE_U | PTE_PS)) ==
+				      (run_flags & (PTE_W | PTE_U | PTE_PS))));
 		if (!same) {
-			print_run(run_start, next - 1, run_mapped, run_pa, run_flags);
+			print_run(run_start, next - 1, run_mapped, run_pa,
+				  run_flags);
 			if (at_end)
 				break;
 			run_start = next;
@@ -118,7 +122,9 @@ mon_setperm(int argc, char **argv, struct Trapframe *tf)
 		else if (*f == 'U' || *f == 'u')
 			bits |= PTE_U;
 		else {
-			cprintf("setperm: unknown flag '%c' (W and U can change)\n", *f);
+			cprintf("setperm: unknown flag '%c' (W and U can "
+				"change)\n",
+				*f);
 			return 0;
 		}
 	}
@@ -126,11 +132,13 @@ mon_setperm(int argc, char **argv, struct Trapframe *tf)
 	pde_t *pgdir = current_pgdir();
 	pde_t pde = pgdir[PDX(va)];
 	if ((pde & PTE_P) && (pde & PTE_PS)) {
-		cprintf("setperm: %08x is in a 4 MiB page; not supported\n", va);
+		cprintf("setperm: %08x is in a 4 MiB page; not supported\n",
+			va);
 		return 0;
 	}
-	pte_t *pte = (pde & PTE_P) ? (pte_t *) (PTE_ADDR(pde) + KERNBASE) + PTX(va)
-				   : NULL;
+	pte_t *pte = (pde & PTE_P)
+			     ? (pte_t *) (PTE_ADDR(pde) + KERNBASE) + PTX(va)
+			     : NULL;
 	if (pte == NULL || !(*pte & PTE_P)) {
 		cprintf("setperm: %08x is not mapped\n", va);
 		return 0;
@@ -164,7 +172,8 @@ mon_dumpmem(int argc, char **argv, struct Trapframe *tf)
 	    !parse_hex(argv[2 + physical], &len) || len == 0 ||
 	    len > DUMPMEM_MAX) {
 		cprintf("usage: dumpmem [-p] ADDR LEN   (hex; LEN at most %x; "
-			"-p: ADDR is physical)\n", DUMPMEM_MAX);
+			"-p: ADDR is physical)\n",
+			DUMPMEM_MAX);
 		return 0;
 	}
 	pde_t *pgdir = current_pgdir();
@@ -185,9 +194,10 @@ mon_dumpmem(int argc, char **argv, struct Trapframe *tf)
 				if (PGNUM(a) < npages)
 					p = (const uint8_t *) (a + KERNBASE);
 			} else if (pgdir_translate(pgdir, a, &pa, &flags)) {
-				p = (const uint8_t *) (pa + PGOFF(a) + KERNBASE);
+				p = (const uint8_t *) (pa + PGOFF(a) +
+						       KERNBASE);
 				if (PGNUM(pa) >= npages)
-					p = NULL;	/* device memory: don't */
+					p = NULL; /* device memory: don't */
 			}
 			if (p)
 				cprintf(" %02x", *p);
@@ -206,6 +216,7 @@ mon_pages(int argc, char **argv, struct Trapframe *tf)
 
 	cprintf("pages: %u total, %u free, %u in use (%uK free)\n",
 		(unsigned) npages, (unsigned) nfree,
-		(unsigned) (npages - nfree), (unsigned) (nfree * PGSIZE / 1024));
+		(unsigned) (npages - nfree),
+		(unsigned) (nfree * PGSIZE / 1024));
 	return 0;
 }

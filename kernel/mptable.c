@@ -16,19 +16,19 @@
 #include <kernel/cpu.h>
 
 struct mp_floating {
-	char signature[4];		/* "_MP_" */
-	uint32_t config_address;	/* the configuration table */
-	uint8_t length;			/* in 16-byte units: 1 */
+	char signature[4];	 /* "_MP_" */
+	uint32_t config_address; /* the configuration table */
+	uint8_t length;		 /* in 16-byte units: 1 */
 	uint8_t spec_rev;
-	uint8_t checksum;		/* over length * 16 bytes */
-	uint8_t type;			/* non-zero: a default configuration,
-					   with no table (not supported) */
+	uint8_t checksum; /* over length * 16 bytes */
+	uint8_t type;	  /* non-zero: a default configuration,
+			     with no table (not supported) */
 	uint8_t features[4];
 } __attribute__((packed));
 
 struct mp_config {
-	char signature[4];		/* "PCMP" */
-	uint16_t length;		/* of the base table, header included */
+	char signature[4]; /* "PCMP" */
+	uint16_t length;   /* of the base table, header included */
 	uint8_t spec_rev;
 	uint8_t checksum;
 	char oem_id[8];
@@ -43,8 +43,8 @@ struct mp_config {
 } __attribute__((packed));
 
 enum {
-	MP_PROCESSOR = 0,		/* 20 bytes */
-	MP_BUS = 1,			/* the others: 8 bytes */
+	MP_PROCESSOR = 0, /* 20 bytes */
+	MP_BUS = 1,	  /* the others: 8 bytes */
 	MP_IOAPIC = 2,
 	MP_IOINTR = 3,
 	MP_LINTR = 4,
@@ -54,7 +54,7 @@ struct mp_processor {
 	uint8_t type;
 	uint8_t apic_id;
 	uint8_t apic_version;
-	uint8_t flags;			/* bit 0: enabled; bit 1: boot CPU */
+	uint8_t flags; /* bit 0: enabled; bit 1: boot CPU */
 	uint8_t signature[4];
 	uint32_t features;
 	uint8_t reserved[8];
@@ -64,7 +64,7 @@ struct mp_ioapic {
 	uint8_t type;
 	uint8_t apic_id;
 	uint8_t apic_version;
-	uint8_t flags;			/* bit 0: enabled */
+	uint8_t flags; /* bit 0: enabled */
 	uint32_t address;
 } __attribute__((packed));
 
@@ -75,10 +75,11 @@ mp_search(physaddr_t pa, size_t len)
 
 	if (p == NULL)
 		return NULL;
-	for (size_t off = 0; off + sizeof(struct mp_floating) <= len; off += 16) {
+	for (size_t off = 0; off + sizeof(struct mp_floating) <= len;
+	     off += 16) {
 		const struct mp_floating *f = (const void *) (p + off);
-		if (memcmp(f->signature, "_MP_", 4) == 0 &&
-		    f->length == 1 && bytes_sum_to_zero(f, 16))
+		if (memcmp(f->signature, "_MP_", 4) == 0 && f->length == 1 &&
+		    bytes_sum_to_zero(f, 16))
 			return f;
 	}
 	return NULL;
@@ -129,8 +130,9 @@ mptable_find_cpus(void)
 	const uint8_t *p = (const uint8_t *) (conf + 1);
 	const uint8_t *end = (const uint8_t *) conf + conf->length;
 	for (int i = 0; i < conf->entry_count; i++) {
-		size_t size = (p < end && *p == MP_PROCESSOR) ?
-			sizeof(struct mp_processor) : 8;
+		size_t size = (p < end && *p == MP_PROCESSOR)
+				      ? sizeof(struct mp_processor)
+				      : 8;
 		if (p + size > end || *p > MP_LINTR) {
 			cprintf("MP: configuration entry %d is corrupt\n", i);
 			ncpu = 0;

@@ -35,7 +35,8 @@ print_env_context(void)
 	tf = &curenv->env_tf;
 	if (tf->tf_trapno == T_SYSCALL)
 		cprintf("  env %08x's last trap: system call %u (%08x, %08x, "
-			"%08x, %08x, %08x)\n", curenv->env_id, tf->tf_regs.reg_eax,
+			"%08x, %08x, %08x)\n",
+			curenv->env_id, tf->tf_regs.reg_eax,
 			tf->tf_regs.reg_edx, tf->tf_regs.reg_ecx,
 			tf->tf_regs.reg_ebx, tf->tf_regs.reg_edi,
 			tf->tf_regs.reg_esi);

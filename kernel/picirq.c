@@ -12,15 +12,16 @@
 #include <inc/stdio.h>
 #include <kernel/picirq.h>
 
-#define PIC_MASTER	0x20	/* command port; data (the mask) at +1 */
-#define PIC_SLAVE	0xA0
+#define PIC_MASTER 0x20 /* command port; data (the mask) at +1 */
+#define PIC_SLAVE  0xA0
 
-#define ICW1_INIT	0x10	/* start the initialisation sequence */
-#define ICW1_ICW4	0x01	/* ... with an ICW4 */
-#define ICW4_8086	0x01	/* 8086 mode, normal (not automatic) EOI */
-#define OCW2_EOI	0x20	/* non-specific end of interrupt */
-#define OCW3_READ_ISR	0x0B	/* the next read of the command port
-				 * returns the in-service register */
+#define ICW1_INIT 0x10 /* start the initialisation sequence */
+#define ICW1_ICW4 0x01 /* ... with an ICW4 */
+#define ICW4_8086 0x01 /* 8086 mode, normal (not automatic) EOI */
+#define OCW2_EOI  0x20 /* non-specific end of interrupt */
+#define OCW3_READ_ISR                                                          \
+	0x0B /* the next read of the command port                              \
+	      * returns the in-service register */
 
 /* A set bit masks its line.  The cascade line is open only while some
  * slave line is. */
@@ -120,5 +121,5 @@ irq_unexpected(int irq)
 	if (!spurious)
 		pic_eoi(irq);
 	else if (irq == 15)
-		pic_eoi(IRQ_CASCADE);	/* the master did see line 2 */
+		pic_eoi(IRQ_CASCADE); /* the master did see line 2 */
 }

@@ -8,7 +8,7 @@
 
 /* IRQ lines 0-7 are the master's, 8-15 the slave's, which reaches the
  * CPU through the master's line 2. */
-#define IRQ_CASCADE	2
+#define IRQ_CASCADE 2
 
 void pic_init(void);
 void pic_mask(int irq);

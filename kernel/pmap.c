@@ -23,10 +23,10 @@
 #include <kernel/env.h>
 #endif
 
-size_t npages;			/* physical pages we manage */
-pde_t *kern_pgdir;		/* the kernel's page directory */
-struct PageInfo *pages;		/* the PageInfo of every physical page */
-struct PageInfo *page_free_list;	/* shared with kernel/pmap_check.c */
+size_t npages;			 /* physical pages we manage */
+pde_t *kern_pgdir;		 /* the kernel's page directory */
+struct PageInfo *pages;		 /* the PageInfo of every physical page */
+struct PageInfo *page_free_list; /* shared with kernel/pmap_check.c */
 
 /*
  * boot_alloc(n): the kernel's allocator before the page allocator
@@ -68,7 +68,8 @@ boot_alloc(uint32_t n)
 		      (unsigned) (npages * PGSIZE / 1024));
 	if (new_end > ENTRY_MAPPED)
 		panic("boot_alloc: allocation past the %u MiB the entry page "
-		      "directory maps", (unsigned) (ENTRY_MAPPED >> 20));
+		      "directory maps",
+		      (unsigned) (ENTRY_MAPPED >> 20));
 	nextfree = result + ROUNDUP(n, PGSIZE);
 	return result;
 #else
@@ -168,8 +169,7 @@ mem_init(void)
 			PADDR(pages), PTE_U);
 	boot_map_region(kern_pgdir, KSTACKTOP - KSTKSIZE, KSTKSIZE,
 			PADDR(bootstack), PTE_W);
-	boot_map_region(kern_pgdir, KERNBASE, MAX_PHYSICAL_MEMORY, 0,
-			PTE_W);
+	boot_map_region(kern_pgdir, KERNBASE, MAX_PHYSICAL_MEMORY, 0, PTE_W);
 #else
 	/* LAB 2: Your code here (exercise 5). */
 #endif
@@ -182,8 +182,8 @@ mem_init(void)
 	 */
 #if SOL >= 3
 	boot_map_region(kern_pgdir, UENVS,
-			ROUNDUP(NENV * sizeof(struct Env), PGSIZE),
-			PADDR(envs), PTE_U);
+			ROUNDUP(NENV * sizeof(struct Env), PGSIZE), PADDR(envs),
+			PTE_U);
 #else
 	/* LAB 3: Your code here (exercise 1). */
 #endif
@@ -219,12 +219,12 @@ page_is_reserved(size_t pn)
 	physaddr_t kernel_end = PADDR(boot_alloc(0));
 
 	if (pn == 0)
-		return true;	/* the real-mode IDT and BIOS data area */
+		return true; /* the real-mode IDT and BIOS data area */
 	if (pa >= IOPHYSMEM && pa < kernel_end)
 		return true;
 #if LAB >= 4
 	if (pa == MPENTRY_PADDR)
-		return true;	/* where the other CPUs start (lab 4) */
+		return true; /* where the other CPUs start (lab 4) */
 #endif
 	return !page_is_ram(pa);
 }
@@ -352,7 +352,8 @@ page_free_count(void)
 	for (struct PageInfo *pp = page_free_list; pp; pp = pp->pp_link)
 		if (++n > npages)
 			panic("the free list has a cycle: some page was freed "
-			      "twice (%08lx is on it)", (unsigned long) page2pa(pp));
+			      "twice (%08lx is on it)",
+			      (unsigned long) page2pa(pp));
 	return n;
 }
 
@@ -548,7 +549,7 @@ user_mem_check(struct Env *env, const void *va, size_t len, int perm)
 {
 #if SOL >= 3
 	uint64_t start = (uintptr_t) va;
-	uint64_t end = start + len;	/* 64 bits: no wrap-around */
+	uint64_t end = start + len; /* 64 bits: no wrap-around */
 
 	perm |= PTE_P;
 	for (uint64_t a = start; a < end; a = ROUNDDOWN(a, PGSIZE) + PGSIZE) {
@@ -611,7 +612,7 @@ user_mem_assert(struct Env *env, const void *va, size_t len, int perm)
 void *
 mmio_map_region(physaddr_t pa, size_t size)
 {
-	static uintptr_t base = MMIOBASE;	/* the next free address */
+	static uintptr_t base = MMIOBASE; /* the next free address */
 
 #if SOL >= 4
 	physaddr_t first = ROUNDDOWN(pa, PGSIZE);
@@ -620,8 +621,9 @@ mmio_map_region(physaddr_t pa, size_t size)
 
 	if (len > MMIOLIM - base)
 		panic("mmio_map_region: %u bytes at pa %08x do not fit in the "
-		      "MMIO window (%u bytes left)", (unsigned) size,
-		      (unsigned) pa, (unsigned) (MMIOLIM - base));
+		      "MMIO window (%u bytes left)",
+		      (unsigned) size, (unsigned) pa,
+		      (unsigned) (MMIOLIM - base));
 	boot_map_region(kern_pgdir, va, len, first, PTE_PCD | PTE_PWT | PTE_W);
 	base += len;
 	return (void *) (va + PGOFF(pa));

@@ -17,9 +17,9 @@ struct Env;
 
 extern char bootstacktop[], bootstack[];
 
-extern struct PageInfo *pages;	/* one entry per physical page */
-extern size_t npages;		/* how many physical pages we manage */
-extern pde_t *kern_pgdir;	/* the kernel's page directory */
+extern struct PageInfo *pages;		/* one entry per physical page */
+extern size_t npages;			/* how many physical pages we manage */
+extern pde_t *kern_pgdir;		/* the kernel's page directory */
 extern struct PageInfo *page_free_list; /* free pages, linked by pp_link */
 
 /* Converts a kernel virtual address (KERNBASE and up) to physical. */
@@ -118,7 +118,8 @@ pgdir_translate(const pde_t *pgdir, uintptr_t va, physaddr_t *pa, int *flags)
 	if (!(pte & PTE_P))
 		return false;
 	*pa = PTE_ADDR(pte);
-	*flags = (pte & 0xFFF & ~(PTE_W | PTE_U)) | (pte & pde & (PTE_W | PTE_U));
+	*flags = (pte & 0xFFF & ~(PTE_W | PTE_U)) |
+		 (pte & pde & (PTE_W | PTE_U));
 	return true;
 }
 

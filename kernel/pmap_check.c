@@ -16,10 +16,10 @@
 #endif
 
 /* Fails with the check's name and the condition that did not hold. */
-#define check(cond)							\
-	do {								\
-		if (!(cond))						\
-			panic("%s: expected %s", __func__, #cond);	\
+#define check(cond)                                                            \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			panic("%s: expected %s", __func__, #cond);             \
 	} while (0)
 
 /*
@@ -105,7 +105,8 @@ check_page_free_list(bool only_low_memory)
 	if (only_low_memory) {
 		struct PageInfo *low = NULL, *high = NULL;
 		struct PageInfo **low_tail = &low, **high_tail = &high;
-		for (struct PageInfo *pp = page_free_list; pp; pp = pp->pp_link) {
+		for (struct PageInfo *pp = page_free_list; pp;
+		     pp = pp->pp_link) {
 			if (page2pa(pp) < limit) {
 				*low_tail = pp;
 				low_tail = &pp->pp_link;
@@ -136,7 +137,8 @@ check_page_free_list(bool only_low_memory)
 		check(pa != 0);
 		check(pa < IOPHYSMEM || pa >= EXTPHYSMEM);
 		check(pa < EXTPHYSMEM || pa >= kernel_end);
-		check(pa < PADDR(kern_pgdir) || pa >= PADDR(kern_pgdir) + PGSIZE);
+		check(pa < PADDR(kern_pgdir) ||
+		      pa >= PADDR(kern_pgdir) + PGSIZE);
 		check(pa < PADDR(pages) ||
 		      pa >= PADDR(pages) + npages * sizeof(struct PageInfo));
 #if LAB >= 3
@@ -243,11 +245,13 @@ check_page(void)
 
 	/* pgdir_walk finds the PTE inside the page table. */
 	table = (pte_t *) KADDR(PTE_ADDR(kern_pgdir[PDX(PGSIZE)]));
-	check(pgdir_walk(kern_pgdir, (void *) PGSIZE, 0) == table + PTX(PGSIZE));
+	check(pgdir_walk(kern_pgdir, (void *) PGSIZE, 0) ==
+	      table + PTX(PGSIZE));
 
 	/* Permissions change in place, and the directory entry lets the
 	 * page table's permissions through. */
-	check(page_insert(kern_pgdir, pp2, (void *) PGSIZE, PTE_W | PTE_U) == 0);
+	check(page_insert(kern_pgdir, pp2, (void *) PGSIZE, PTE_W | PTE_U) ==
+	      0);
 	check(check_va2pa(kern_pgdir, PGSIZE) == page2pa(pp2));
 	check(pp2->pp_ref == 1);
 	check(*pgdir_walk(kern_pgdir, (void *) PGSIZE, 0) & PTE_U);
@@ -265,7 +269,7 @@ check_page(void)
 	check(check_va2pa(kern_pgdir, PGSIZE) == page2pa(pp1));
 	check(pp1->pp_ref == 2);
 	check(pp2->pp_ref == 0);
-	check(page_alloc(0) == pp2);	/* it went back on the free list */
+	check(page_alloc(0) == pp2); /* it went back on the free list */
 
 	/* Unmapping drops references; the last one frees the page. */
 	page_remove(kern_pgdir, (void *) 0x0);
@@ -318,7 +322,8 @@ check_page(void)
 static void
 check_user_visible(pde_t *pgdir)
 {
-	uintptr_t pages_end = UPAGES + ROUNDUP(npages * sizeof(struct PageInfo), PGSIZE);
+	uintptr_t pages_end =
+		UPAGES + ROUNDUP(npages * sizeof(struct PageInfo), PGSIZE);
 	uintptr_t envs_end = UENVS;
 #if LAB >= 3
 	if (envs != NULL)
@@ -339,8 +344,8 @@ check_user_visible(pde_t *pgdir)
 			panic("check_kern_pgdir: va %08x is user-visible, but "
 			      "only pages[] (UPAGES..%08x) and envs[] "
 			      "(UENVS..%08x) may be: map each array's size "
-			      "rounded up to a page, not more", va, pages_end,
-			      envs_end);
+			      "rounded up to a page, not more",
+			      va, pages_end, envs_end);
 		}
 	}
 }
@@ -353,16 +358,16 @@ check_kern_pgdir(void)
 
 	/* pages[] at UPAGES: user read-only. */
 	check_mapped(pgdir, "check_kern_pgdir: pages[] at UPAGES", UPAGES,
-		     PADDR(pages), ROUNDUP(npages * sizeof(struct PageInfo),
-					   PGSIZE), PTE_U);
+		     PADDR(pages),
+		     ROUNDUP(npages * sizeof(struct PageInfo), PGSIZE), PTE_U);
 
 #if LAB >= 3
 	/* envs[] at UENVS: user read-only.  (Skipped until lab 3's
 	 * exercise 1 allocates envs, so that lab 2 can still pass.) */
 	if (envs != NULL)
 		check_mapped(pgdir, "check_kern_pgdir: envs[] at UENVS", UENVS,
-			     PADDR(envs), ROUNDUP(NENV * sizeof(struct Env),
-						  PGSIZE), PTE_U);
+			     PADDR(envs),
+			     ROUNDUP(NENV * sizeof(struct Env), PGSIZE), PTE_U);
 #endif
 
 	/* Nothing else is user-visible, except the page tables at UVPT:
@@ -375,8 +380,7 @@ check_kern_pgdir(void)
 
 	/* The boot stack, and the unmapped guard below it. */
 	check_mapped(pgdir, "check_kern_pgdir: the boot stack",
-		     KSTACKTOP - KSTKSIZE, PADDR(bootstack), KSTKSIZE,
-		     PTE_W);
+		     KSTACKTOP - KSTKSIZE, PADDR(bootstack), KSTKSIZE, PTE_W);
 	check_unmapped(pgdir, KSTACKTOP - PTSIZE, PTSIZE - KSTKSIZE);
 
 	/* Directory entries: present exactly where something is mapped
@@ -385,7 +389,8 @@ check_kern_pgdir(void)
 		uintptr_t va = i << PDXSHIFT;
 
 		if (va == UVPT)
-			check((pgdir[i] & (PTE_P | PTE_U | PTE_W)) == (PTE_P | PTE_U));
+			check((pgdir[i] & (PTE_P | PTE_U | PTE_W)) ==
+			      (PTE_P | PTE_U));
 		else if (va == UPAGES || va == KSTACKTOP - PTSIZE)
 			check(pgdir[i] & PTE_P);
 #if LAB >= 3

@@ -149,12 +149,14 @@ sched_idle(void)
 {
 	asm volatile("movl $0, %%ebp\n"
 		     "movl %0, %%esp\n"
-		     "pushl $0\n"	/* a null frame: backtraces stop */
+		     "pushl $0\n" /* a null frame: backtraces stop */
 		     "pushl $0\n"
-		     "1: sti\n"		/* sti's effect waits for the hlt */
+		     "1: sti\n" /* sti's effect waits for the hlt */
 		     "hlt\n"
 		     "jmp 1b\n"
-		     : : "r" (cpu_kstacktop(cpunum())) : "memory");
+		     :
+		     : "r"(cpu_kstacktop(cpunum()))
+		     : "memory");
 	__builtin_unreachable();
 }
 

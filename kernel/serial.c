@@ -9,29 +9,29 @@
 #include <inc/x86.h>
 #include <kernel/console.h>
 
-#define COM1		0x3F8
+#define COM1 0x3F8
 
-#define COM_RX		0	/* in:  receive buffer (DLAB = 0) */
-#define COM_TX		0	/* out: transmit buffer (DLAB = 0) */
-#define COM_DLL		0	/* out: divisor latch low (DLAB = 1) */
-#define COM_DLM		1	/* out: divisor latch high (DLAB = 1) */
-#define COM_IER		1	/* out: interrupt enable register */
-#define COM_IER_RDI	0x01	/*   interrupt when data arrives */
-#define COM_IIR		2	/* in:  interrupt identification */
-#define COM_FCR		2	/* out: FIFO control register */
-#define COM_LCR		3	/* out: line control register */
-#define COM_LCR_DLAB	0x80	/*   divisor latch access bit */
-#define COM_LCR_WLEN8	0x03	/*   8 data bits, 1 stop, no parity */
-#define COM_MCR		4	/* out: modem control register */
-#define COM_MCR_DTR	0x01	/*   data terminal ready */
-#define COM_MCR_RTS	0x02	/*   request to send */
-#define COM_MCR_OUT2	0x08	/*   gates the UART's interrupt line */
-#define COM_LSR		5	/* in:  line status register */
-#define COM_LSR_DATA	0x01	/*   data is waiting */
-#define COM_LSR_TXRDY	0x20	/*   transmit buffer is empty */
+#define COM_RX	      0	   /* in:  receive buffer (DLAB = 0) */
+#define COM_TX	      0	   /* out: transmit buffer (DLAB = 0) */
+#define COM_DLL	      0	   /* out: divisor latch low (DLAB = 1) */
+#define COM_DLM	      1	   /* out: divisor latch high (DLAB = 1) */
+#define COM_IER	      1	   /* out: interrupt enable register */
+#define COM_IER_RDI   0x01 /*   interrupt when data arrives */
+#define COM_IIR	      2	   /* in:  interrupt identification */
+#define COM_FCR	      2	   /* out: FIFO control register */
+#define COM_LCR	      3	   /* out: line control register */
+#define COM_LCR_DLAB  0x80 /*   divisor latch access bit */
+#define COM_LCR_WLEN8 0x03 /*   8 data bits, 1 stop, no parity */
+#define COM_MCR	      4	   /* out: modem control register */
+#define COM_MCR_DTR   0x01 /*   data terminal ready */
+#define COM_MCR_RTS   0x02 /*   request to send */
+#define COM_MCR_OUT2  0x08 /*   gates the UART's interrupt line */
+#define COM_LSR	      5	   /* in:  line status register */
+#define COM_LSR_DATA  0x01 /*   data is waiting */
+#define COM_LSR_TXRDY 0x20 /*   transmit buffer is empty */
 
 /* 115200 / divisor = baud rate: 9600 baud. */
-#define COM_DIVISOR	12
+#define COM_DIVISOR 12
 
 static bool serial_exists;
 

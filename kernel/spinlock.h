@@ -10,14 +10,17 @@
 #include <kernel/cpu.h>
 
 struct spinlock {
-	volatile uint32_t locked;	/* 1 while some CPU holds it */
-	const char *name;		/* for messages */
+	volatile uint32_t locked; /* 1 while some CPU holds it */
+	const char *name;	  /* for messages */
 	/* Who holds it, for the checks and for debugging: */
-	int cpu;			/* the CPU's index, -1 if free */
-	uintptr_t eip;			/* the code that took it */
+	int cpu;       /* the CPU's index, -1 if free */
+	uintptr_t eip; /* the code that took it */
 };
 
-#define SPINLOCK_INIT(lockname)	{ 0, (lockname), -1, 0 }
+#define SPINLOCK_INIT(lockname)                                                \
+	{                                                                      \
+		0, (lockname), -1, 0                                           \
+	}
 
 /* Takes lk if it is free; returns whether it did. */
 bool spin_trylock(struct spinlock *lk);
@@ -29,7 +32,7 @@ void spin_misuse(struct spinlock *lk, const char *what, uintptr_t caller)
 	__attribute__((noreturn));
 
 /* The address of this very instruction, for the messages. */
-#define SPIN_HERE(var)	asm volatile("movl $1f, %0\n1:" : "=r" (var))
+#define SPIN_HERE(var) asm volatile("movl $1f, %0\n1:" : "=r"(var))
 
 /*
  * spin_lock and spin_unlock are inline: the big kernel lock is taken

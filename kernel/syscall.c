@@ -197,7 +197,7 @@ static int
 sys_env_set_trapframe(envid_t envid, struct Trapframe *tf)
 {
 	const uint32_t user_flags = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF |
-		FL_TF | FL_DF | FL_OF | FL_AC | FL_ID;
+				    FL_TF | FL_DF | FL_OF | FL_AC | FL_ID;
 	struct Env *e;
 	uint32_t iopl;
 	int r;
@@ -354,7 +354,7 @@ sys_page_unmap(envid_t envid, void *va)
 static void
 sys_yield(void)
 {
-	curenv->env_tf.tf_regs.reg_eax = 0;	/* what the call returns */
+	curenv->env_tf.tf_regs.reg_eax = 0; /* what the call returns */
 	sched_yield();
 }
 
@@ -392,16 +392,18 @@ ipc_deliver(envid_t to, uint32_t value, void *srcva, int perm,
 	if ((uintptr_t) srcva < UTOP) {
 		if (PGOFF(srcva) != 0 || !user_perm_ok(perm))
 			return -E_INVAL;
-		if ((page = page_lookup(curenv->env_pgdir, srcva, &pte)) == NULL)
+		if ((page = page_lookup(curenv->env_pgdir, srcva, &pte)) ==
+		    NULL)
 			return -E_INVAL;
 		if ((perm & PTE_W) && !(*pte & PTE_W))
 			return -E_INVAL;
 	}
-	if (!e->env_ipc_recving ||
-	    (e->env_ipc_recv_from != 0 && e->env_ipc_recv_from != curenv->env_id))
+	if (!e->env_ipc_recving || (e->env_ipc_recv_from != 0 &&
+				    e->env_ipc_recv_from != curenv->env_id))
 		return -E_IPC_NOT_RECV;
 	if (page != NULL && (uintptr_t) e->env_ipc_dstva < UTOP) {
-		if ((r = page_insert(e->env_pgdir, page, e->env_ipc_dstva, perm)) < 0)
+		if ((r = page_insert(e->env_pgdir, page, e->env_ipc_dstva,
+				     perm)) < 0)
 			return r;
 		e->env_ipc_perm = perm;
 	} else {
@@ -410,7 +412,7 @@ ipc_deliver(envid_t to, uint32_t value, void *srcva, int perm,
 	e->env_ipc_recving = false;
 	e->env_ipc_from = curenv->env_id;
 	e->env_ipc_value = value;
-	e->env_tf.tf_regs.reg_eax = 0;	/* its sys_ipc_recv returns 0 */
+	e->env_tf.tf_regs.reg_eax = 0; /* its sys_ipc_recv returns 0 */
 	env_set_status(e, ENV_RUNNABLE);
 	*receiver = e;
 	return 0;
@@ -556,13 +558,15 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 		sys_yield();
 		return 0;
 	case SYS_ipc_try_send:
-		return sys_ipc_try_send((envid_t) a1, a2, (void *) a3, (int) a4);
+		return sys_ipc_try_send((envid_t) a1, a2, (void *) a3,
+					(int) a4);
 	case SYS_ipc_recv:
 		return sys_ipc_recv((void *) a1);
 	case SYS_ipc_call:
 	case SYS_ipc_reply_recv:
-		return sys_ipc_send_recv((envid_t) a1, a2, (void *) a3, (int) a4,
-					 (void *) a5, num == SYS_ipc_call);
+		return sys_ipc_send_recv((envid_t) a1, a2, (void *) a3,
+					 (int) a4, (void *) a5,
+					 num == SYS_ipc_call);
 #endif
 	default:
 		return -E_INVAL;

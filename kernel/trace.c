@@ -31,7 +31,7 @@ static const struct {
 } categories[] = {
 	{ "syscall", TRACE_SYSCALL }, { "trap", TRACE_TRAP },
 	{ "pgfault", TRACE_PGFAULT }, { "sched", TRACE_SCHED },
-	{ "ipc", TRACE_IPC }, { "all", ~0u },
+	{ "ipc", TRACE_IPC },	      { "all", ~0u },
 };
 
 void
@@ -47,13 +47,15 @@ trace_init(void)
 		if ((next = strchr(word, ',')) != NULL)
 			*next++ = '\0';
 		for (i = 0; i < ARRAY_SIZE(categories) &&
-			    strcmp(word, categories[i].name) != 0; i++)
+			    strcmp(word, categories[i].name) != 0;
+		     i++)
 			;
 		if (i < ARRAY_SIZE(categories))
 			trace_mask |= categories[i].bit;
 		else
 			cprintf("trace: unknown category '%s' (known: syscall, "
-				"trap, pgfault, sched, ipc, all)\n", word);
+				"trap, pgfault, sched, ipc, all)\n",
+				word);
 	}
 	cprintf("trace:");
 	for (i = 0; i + 1 < ARRAY_SIZE(categories); i++)
@@ -64,13 +66,13 @@ trace_init(void)
 
 /* How to print a system call argument or result. */
 enum kind {
-	NONE,		/* no argument here / a void result */
-	INT,		/* a plain number; a result: 0 or -E_... */
-	ENVID,		/* an environment id (0: the caller) */
-	VA,		/* a user address */
-	PERM,		/* PTE_ bits */
-	STATUS,		/* ENV_RUNNABLE, ... */
-	STRING,		/* sys_cputs's buffer; the next argument is its length */
+	NONE,	/* no argument here / a void result */
+	INT,	/* a plain number; a result: 0 or -E_... */
+	ENVID,	/* an environment id (0: the caller) */
+	VA,	/* a user address */
+	PERM,	/* PTE_ bits */
+	STATUS, /* ENV_RUNNABLE, ... */
+	STRING, /* sys_cputs's buffer; the next argument is its length */
 };
 
 /* One row per system call number in inc/syscall.h (lab 4's included,
@@ -92,20 +94,29 @@ static const struct syscall_format {
 	[SYS_exofork] = { "exofork", { NONE }, ENVID },
 	[SYS_env_set_status] = { "env_set_status", { ENVID, STATUS }, INT },
 	[SYS_env_set_trapframe] = { "env_set_trapframe", { ENVID, VA }, INT },
-	[SYS_env_set_pgfault_upcall] = { "env_set_pgfault_upcall", { ENVID, VA }, INT },
+	[SYS_env_set_pgfault_upcall] = { "env_set_pgfault_upcall",
+					 { ENVID, VA },
+					 INT },
 	[SYS_yield] = { "yield", { NONE }, NONE, true },
 	[SYS_ipc_try_send] = { "ipc_try_send", { ENVID, INT, VA, PERM }, INT },
 	[SYS_ipc_recv] = { "ipc_recv", { VA }, INT, true },
 };
 
 static const char *const error_names[MAXERROR] = {
-	[E_UNSPECIFIED] = "E_UNSPECIFIED", [E_BAD_ENV] = "E_BAD_ENV",
-	[E_INVAL] = "E_INVAL", [E_NO_MEM] = "E_NO_MEM",
-	[E_NO_FREE_ENV] = "E_NO_FREE_ENV", [E_FAULT] = "E_FAULT",
-	[E_IPC_NOT_RECV] = "E_IPC_NOT_RECV", [E_EOF] = "E_EOF",
-	[E_NO_DISK] = "E_NO_DISK", [E_MAX_OPEN] = "E_MAX_OPEN",
-	[E_NOT_FOUND] = "E_NOT_FOUND", [E_BAD_PATH] = "E_BAD_PATH",
-	[E_FILE_EXISTS] = "E_FILE_EXISTS", [E_NOT_EXEC] = "E_NOT_EXEC",
+	[E_UNSPECIFIED] = "E_UNSPECIFIED",
+	[E_BAD_ENV] = "E_BAD_ENV",
+	[E_INVAL] = "E_INVAL",
+	[E_NO_MEM] = "E_NO_MEM",
+	[E_NO_FREE_ENV] = "E_NO_FREE_ENV",
+	[E_FAULT] = "E_FAULT",
+	[E_IPC_NOT_RECV] = "E_IPC_NOT_RECV",
+	[E_EOF] = "E_EOF",
+	[E_NO_DISK] = "E_NO_DISK",
+	[E_MAX_OPEN] = "E_MAX_OPEN",
+	[E_NOT_FOUND] = "E_NOT_FOUND",
+	[E_BAD_PATH] = "E_BAD_PATH",
+	[E_FILE_EXISTS] = "E_FILE_EXISTS",
+	[E_NOT_EXEC] = "E_NOT_EXEC",
 	[E_NOT_SUPP] = "E_NOT_SUPP",
 };
 
@@ -160,12 +171,17 @@ static void
 print_value(enum kind kind, uint32_t v)
 {
 	static const char *const statuses[] = {
-		"ENV_FREE", "ENV_DYING", "ENV_RUNNABLE", "ENV_RUNNING",
-		"ENV_NOT_RUNNABLE",
+		"ENV_FREE",    "ENV_DYING",	   "ENV_RUNNABLE",
+		"ENV_RUNNING", "ENV_NOT_RUNNABLE",
 	};
-	static const struct { uint32_t bit; const char *name; } perms[] = {
-		{ PTE_AVAIL, "PTE_AVAIL" }, { PTE_U, "PTE_U" },
-		{ PTE_W, "PTE_W" }, { PTE_P, "PTE_P" },
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} perms[] = {
+		{ PTE_AVAIL, "PTE_AVAIL" },
+		{ PTE_U, "PTE_U" },
+		{ PTE_W, "PTE_W" },
+		{ PTE_P, "PTE_P" },
 	};
 	int32_t err = -(int32_t) v;
 	const char *sep = "";
@@ -234,18 +250,21 @@ trace_dispatch(struct Trapframe *tf, void (*dispatch)(struct Trapframe *))
 		if (num < NSYSCALLS && syscall_formats[num].name != NULL)
 			f = &syscall_formats[num];
 		else
-			cprintf("[%08x] syscall %u (no such call)\n", caller, num);
+			cprintf("[%08x] syscall %u (no such call)\n", caller,
+				num);
 		if (f && f->blocks) {
 			print_call(num, args);
 			cprintf(" ...\n");
 		}
 	} else if (tf->tf_trapno == T_PGFLT) {
 		if (trace_mask & TRACE_PGFAULT)
-			cprintf("[%08x] page fault va %08x ip %08x [%s, %s, %s]\n",
+			cprintf("[%08x] page fault va %08x ip %08x [%s, %s, "
+				"%s]\n",
 				caller, rcr2(), tf->tf_eip,
 				tf->tf_err & FEC_U ? "user" : "kernel",
 				tf->tf_err & FEC_WR ? "write" : "read",
-				tf->tf_err & FEC_PR ? "protection" : "not-present");
+				tf->tf_err & FEC_PR ? "protection"
+						    : "not-present");
 	} else if (tf->tf_trapno != T_SYSCALL && (trace_mask & TRACE_TRAP)) {
 		cprintf("[%08x] trap %d %s ip %08x err %x\n", caller,
 			tf->tf_trapno, trapname(tf->tf_trapno), tf->tf_eip,

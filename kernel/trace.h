@@ -15,9 +15,10 @@ struct Trapframe;
 struct Env;
 
 enum {
-	TRACE_SYSCALL = 1 << 0,	/* every system call, decoded, with its result */
-	TRACE_TRAP = 1 << 1,	/* every other trap and interrupt */
-	TRACE_PGFAULT = 1 << 2,	/* page faults (lab 4: and upcalls) */
+	TRACE_SYSCALL =
+		1 << 0,	     /* every system call, decoded, with its result */
+	TRACE_TRAP = 1 << 1, /* every other trap and interrupt */
+	TRACE_PGFAULT = 1 << 2, /* page faults (lab 4: and upcalls) */
 	TRACE_SCHED = 1 << 3,	/* the CPU switches to another environment */
 	TRACE_IPC = 1 << 4,	/* the IPC system calls (lab 4) */
 };

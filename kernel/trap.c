@@ -38,13 +38,25 @@ const char *
 trapname(int trapno)
 {
 	static const char *const excnames[] = {
-		"Divide error", "Debug", "Non-Maskable Interrupt", "Breakpoint",
-		"Overflow", "BOUND Range Exceeded", "Invalid Opcode",
-		"Device Not Available", "Double Fault",
-		"Coprocessor Segment Overrun", "Invalid TSS",
-		"Segment Not Present", "Stack Fault", "General Protection",
-		"Page Fault", "(unknown trap)", "x87 FPU Floating-Point Error",
-		"Alignment Check", "Machine-Check",
+		"Divide error",
+		"Debug",
+		"Non-Maskable Interrupt",
+		"Breakpoint",
+		"Overflow",
+		"BOUND Range Exceeded",
+		"Invalid Opcode",
+		"Device Not Available",
+		"Double Fault",
+		"Coprocessor Segment Overrun",
+		"Invalid TSS",
+		"Segment Not Present",
+		"Stack Fault",
+		"General Protection",
+		"Page Fault",
+		"(unknown trap)",
+		"x87 FPU Floating-Point Error",
+		"Alignment Check",
+		"Machine-Check",
 		"SIMD Floating-Point Exception"
 	};
 
@@ -90,10 +102,10 @@ trap_init(void)
 {
 #if SOL >= 3
 	static void (*const handlers[])(void) = {
-		trap_divide, trap_debug, trap_nmi, trap_brkpt, trap_oflow,
-		trap_bound, trap_illop, trap_device, trap_dblflt, NULL,
-		trap_tss, trap_segnp, trap_stack, trap_gpflt, trap_pgflt,
-		NULL, trap_fperr, trap_align, trap_mchk, trap_simderr,
+		trap_divide, trap_debug, trap_nmi,    trap_brkpt,  trap_oflow,
+		trap_bound,  trap_illop, trap_device, trap_dblflt, NULL,
+		trap_tss,    trap_segnp, trap_stack,  trap_gpflt,  trap_pgflt,
+		NULL,	     trap_fperr, trap_align,  trap_mchk,   trap_simderr,
 	};
 
 	/* Every other vector (reserved exceptions, hardware interrupts)
@@ -143,8 +155,8 @@ trap_init_percpu(void)
 	ts->ts_esp0 = cpu_kstacktop(i);
 	ts->ts_ss0 = GD_KD;
 	ts->ts_iomb = sizeof(struct Taskstate);
-	gdt[(GD_TSS0 >> 3) + i] = SEG16(STS_T32A, (uint32_t) ts,
-					sizeof(struct Taskstate) - 1, 0);
+	gdt[(GD_TSS0 >> 3) + i] =
+		SEG16(STS_T32A, (uint32_t) ts, sizeof(struct Taskstate) - 1, 0);
 	gdt[(GD_TSS0 >> 3) + i].sd_s = 0;
 	ltr(GD_TSS0 + (i << 3));
 #else
@@ -154,12 +166,13 @@ trap_init_percpu(void)
 
 	if (cpunum() != 0)
 		panic("trap_init_percpu: CPU %d has no TSS of its own: not "
-		      "implemented (lab 4, exercise 4)", cpunum());
+		      "implemented (lab 4, exercise 4)",
+		      cpunum());
 	ts->ts_esp0 = KSTACKTOP;
 	ts->ts_ss0 = GD_KD;
 	ts->ts_iomb = sizeof(struct Taskstate);
-	gdt[GD_TSS0 >> 3] = SEG16(STS_T32A, (uint32_t) ts,
-				  sizeof(struct Taskstate) - 1, 0);
+	gdt[GD_TSS0 >> 3] =
+		SEG16(STS_T32A, (uint32_t) ts, sizeof(struct Taskstate) - 1, 0);
 	gdt[GD_TSS0 >> 3].sd_s = 0;
 	ltr(GD_TSS0);
 #endif
@@ -179,7 +192,7 @@ trap_init_percpu(void)
 	ts.ts_iomb = sizeof(struct Taskstate);
 	gdt[GD_TSS0 >> 3] = SEG16(STS_T32A, (uint32_t) &ts,
 				  sizeof(struct Taskstate) - 1, 0);
-	gdt[GD_TSS0 >> 3].sd_s = 0;	/* a system segment */
+	gdt[GD_TSS0 >> 3].sd_s = 0; /* a system segment */
 	ltr(GD_TSS0);
 	lidt(&idt_pd);
 	/* Environments use the FPU and SSE (kernel/fpu.c). */
@@ -202,7 +215,8 @@ print_trapframe(struct Trapframe *tf)
 	/* A page fault's error code, decoded: user or kernel, write or
 	 * read, protection violation or page not present. */
 	if (tf->tf_trapno == T_PGFLT)
-		cprintf(" [%s, %s, %s]\n", tf->tf_err & FEC_U ? "user" : "kernel",
+		cprintf(" [%s, %s, %s]\n",
+			tf->tf_err & FEC_U ? "user" : "kernel",
 			tf->tf_err & FEC_WR ? "write" : "read",
 			tf->tf_err & FEC_PR ? "protection" : "not-present");
 	else
@@ -405,8 +419,8 @@ trap(struct Trapframe *tf)
 	 * QEMU quirk gets them there, see trap_from_user): whatever
 	 * trapped, the environment is finished. */
 	if (tf->tf_eflags & FL_VM) {
-		cprintf("[%08x] trap %d in virtual-8086 mode\n",
-			curenv->env_id, tf->tf_trapno);
+		cprintf("[%08x] trap %d in virtual-8086 mode\n", curenv->env_id,
+			tf->tf_trapno);
 		print_trapframe(tf);
 		env_destroy(curenv);
 	}
@@ -426,8 +440,8 @@ trap(struct Trapframe *tf)
 	if (!trap_from_user(tf))
 		env_pop_tf(tf);
 
-	/* Back to the environment if it is still running, else let the
-	 * scheduler choose. */
+		/* Back to the environment if it is still running, else let the
+		 * scheduler choose. */
 #if LAB >= 4
 	/* It trapped on this CPU and still runs here: its address space
 	 * and FPU registers are still loaded, and env_run has nothing to
@@ -491,17 +505,21 @@ page_fault_handler(struct Trapframe *tf)
 
 		/* A fault in the handler: below its frame, plus the word
 		 * that pfentry.S needs. */
-		if (tf->tf_esp >= UXSTACKTOP - PGSIZE && tf->tf_esp < UXSTACKTOP)
+		if (tf->tf_esp >= UXSTACKTOP - PGSIZE &&
+		    tf->tf_esp < UXSTACKTOP)
 			esp = tf->tf_esp - sizeof(uint32_t);
 		esp -= sizeof(struct UTrapframe);
 		if (esp < UXSTACKTOP - PGSIZE)
 			problem = "the user exception stack overflowed";
 		else if (user_mem_check(curenv, (void *) esp,
-					sizeof(struct UTrapframe), PTE_U | PTE_W) < 0)
-			problem = "the user exception stack is not mapped writable";
+					sizeof(struct UTrapframe),
+					PTE_U | PTE_W) < 0)
+			problem = "the user exception stack is not mapped "
+				  "writable";
 		else if (user_mem_check(curenv, curenv->env_pgfault_upcall, 1,
 					PTE_U) < 0)
-			problem = "the page fault upcall is not mapped for the user";
+			problem = "the page fault upcall is not mapped for the "
+				  "user";
 		if (problem == NULL) {
 			utf = (struct UTrapframe *) esp;
 			utf->utf_fault_va = fault_va;
@@ -524,8 +542,8 @@ page_fault_handler(struct Trapframe *tf)
 			"exercise 9)\n");
 #endif
 
-	cprintf("[%08x] user fault va %08x ip %08x\n", curenv->env_id,
-		fault_va, tf->tf_eip);
+	cprintf("[%08x] user fault va %08x ip %08x\n", curenv->env_id, fault_va,
+		tf->tf_eip);
 	print_trapframe(tf);
 	env_destroy(curenv);
 }

@@ -11,7 +11,7 @@
 /* The queue: run=... as written, and where we are in it. */
 static char run_list[1024];
 static const char *next_entry;
-static int repeats_left;	/* of the current entry's *N */
+static int repeats_left; /* of the current entry's *N */
 static char current_name[64];
 
 const struct user_program *
@@ -51,9 +51,11 @@ advance(void)
 		char *count_end;
 		*star = '\0';
 		repeats_left = strtol(star + 1, &count_end, 10);
-		if (count_end == star + 1 || *count_end != '\0' || repeats_left < 0) {
+		if (count_end == star + 1 || *count_end != '\0' ||
+		    repeats_left < 0) {
 			cprintf("run: '%s*%s': the repeat count must be a "
-				"number >= 0\n", current_name, star + 1);
+				"number >= 0\n",
+				current_name, star + 1);
 			repeats_left = 0;
 		}
 	}
@@ -127,7 +129,8 @@ start_next_program(void)
 		name[len] = '\0';
 		const struct user_program *p = find_user_program(name);
 		if (p == NULL) {
-			cprintf("run: no program called '%s'; there are:", name);
+			cprintf("run: no program called '%s'; there are:",
+				name);
 			for (int i = 0; i < nuser_programs; i++)
 				cprintf(" %s", user_programs[i].name);
 			cprintf("\n");

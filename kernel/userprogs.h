@@ -20,7 +20,7 @@
 
 struct user_program {
 	const char *name;
-	const uint8_t *image;	/* the ELF file's bytes */
+	const uint8_t *image; /* the ELF file's bytes */
 	uint32_t size;
 };
 

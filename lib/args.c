@@ -41,7 +41,7 @@ argnext(struct Argstate *args)
 		args->curarg = args->argv[1] + 1;
 		shift(args);
 		if (strcmp(args->curarg, "-") == 0)
-			goto done;	/* "--": the flags end here */
+			goto done; /* "--": the flags end here */
 	}
 	return (unsigned char) *args->curarg++;
 

@@ -73,7 +73,7 @@ iscons(int fdnum)
 	struct Fd *fd;
 
 	if (fd_lookup(fdnum, &fd) < 0)
-		return fdnum == 0;	/* no fd 0: getchar reads the console */
+		return fdnum == 0; /* no fd 0: getchar reads the console */
 	return fd->fd_dev_id == DEVCONS_ID;
 }
 
@@ -115,7 +115,7 @@ devcons_read(struct Fd *fd, void *buf, size_t n)
 	for (;;) {
 		if (c < 0)
 			return got > 0 ? (ssize_t) got : c;
-		if (c == 0x04)		/* Ctrl-D */
+		if (c == 0x04) /* Ctrl-D */
 			return got;
 		/* A serial terminal sends Enter as a carriage return. */
 		out[got++] = c == '\r' ? '\n' : c;

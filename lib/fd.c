@@ -8,8 +8,8 @@
  */
 #include <inc/lib.h>
 
-#define FDINDEX_VA(i)	((uintptr_t) FDTABLE + (i) * PGSIZE)
-#define FDINDEX_DATA(i)	((uintptr_t) FILEDATA + (i) * PTSIZE)
+#define FDINDEX_VA(i)	((uintptr_t) FDTABLE + (i) *PGSIZE)
+#define FDINDEX_DATA(i) ((uintptr_t) FILEDATA + (i) *PTSIZE)
 
 /* Every device a descriptor may belong to, by dev_id. */
 static struct Dev *devtab[] = { &devfile, &devpipe, &devcons };
@@ -251,7 +251,8 @@ write(int fdnum, const void *buf, size_t n)
 	if ((r = fd_and_dev(fdnum, &fd, &dev)) < 0)
 		return r;
 	if ((fd->fd_omode & O_ACCMODE) == O_RDONLY) {
-		cprintf("[%08x] write %d -- bad mode\n", thisenv->env_id, fdnum);
+		cprintf("[%08x] write %d -- bad mode\n", thisenv->env_id,
+			fdnum);
 		return -E_INVAL;
 	}
 	if (dev->dev_write == NULL)

@@ -137,7 +137,7 @@ devfile_read(struct Fd *fd, void *buf, size_t n)
 	} else if (r > 0 && (size_t) r <= n)
 		memmove(buf, fsipcbuf.readRet.ret_buf, r);
 	if ((size_t) r > n && r > 0)
-		return -E_INVAL;	/* a server gone mad */
+		return -E_INVAL; /* a server gone mad */
 	return r;
 }
 
@@ -158,7 +158,8 @@ devfile_write(struct Fd *fd, const void *buf, size_t n)
 		size_t chunk = MIN(n - done, sizeof(fsipcbuf.write.req_buf));
 		fsipcbuf.write.req_fileid = fd->fd_file.id;
 		fsipcbuf.write.req_n = chunk;
-		memmove(fsipcbuf.write.req_buf, (const char *) buf + done, chunk);
+		memmove(fsipcbuf.write.req_buf, (const char *) buf + done,
+			chunk);
 		if ((r = fsipc(FSREQ_WRITE, NULL)) < 0)
 			return done > 0 ? (ssize_t) done : r;
 		done += r;

@@ -36,8 +36,8 @@ pgfault(struct UTrapframe *utf)
 	if (!(utf->utf_err & FEC_WR) || !(uvpd[PDX(va)] & PTE_P) ||
 	    (uvpt[PGNUM(va)] & (PTE_P | PTE_COW)) != (PTE_P | PTE_COW))
 		panic("page fault at va %08x, eip %08x (err %x): not a write "
-		      "to a copy-on-write page", utf->utf_fault_va,
-		      utf->utf_eip, utf->utf_err);
+		      "to a copy-on-write page",
+		      utf->utf_fault_va, utf->utf_eip, utf->utf_err);
 	if ((r = sys_page_alloc(0, PFTEMP, PTE_P | PTE_U | PTE_W)) < 0)
 		panic("copy-on-write fault at %08x: %e", utf->utf_fault_va, r);
 	memcpy(PFTEMP, va, PGSIZE);
@@ -161,7 +161,8 @@ fork(void)
 		     pn > pdx * NPTENTRIES;) {
 			pn -= 4;
 			if (!((uvpt[pn] | uvpt[pn + 1] | uvpt[pn + 2] |
-			       uvpt[pn + 3]) & PTE_P))
+			       uvpt[pn + 3]) &
+			      PTE_P))
 				continue;
 			for (unsigned i = pn + 4; i-- > pn;) {
 				if (!(uvpt[i] & PTE_P) ||
@@ -227,9 +228,11 @@ sfork(void)
 			    va == (uintptr_t) ROUNDDOWN(&thisenv, PGSIZE)) {
 				r = duppage(child, pn);
 			} else {
-				if (uvpt[pn] & PTE_COW)	/* make it ours */
-					*(volatile char *) va = *(volatile char *) va;
-				r = sys_page_map(0, (void *) va, child, (void *) va,
+				if (uvpt[pn] & PTE_COW) /* make it ours */
+					*(volatile char *) va =
+						*(volatile char *) va;
+				r = sys_page_map(0, (void *) va, child,
+						 (void *) va,
 						 uvpt[pn] & PTE_SYSCALL);
 			}
 			if (r < 0) {

@@ -9,9 +9,9 @@
 
 struct fprintbuf {
 	int fd;
-	int used;	/* characters in buf */
-	int count;	/* characters written so far */
-	int error;	/* the first write error, or 0 */
+	int used;  /* characters in buf */
+	int count; /* characters written so far */
+	int error; /* the first write error, or 0 */
 	char buf[FPRINTBUF_SIZE];
 };
 
@@ -25,7 +25,7 @@ flush(struct fprintbuf *b)
 		else if (r > 0)
 			b->count += r;
 		if (r >= 0 && r < b->used)
-			b->error = -E_EOF;	/* the reader went away */
+			b->error = -E_EOF; /* the reader went away */
 	}
 	b->used = 0;
 }

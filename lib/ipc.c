@@ -54,8 +54,8 @@ ipc_send(envid_t to_env, uint32_t value, void *pg, int perm)
 	int r;
 
 	while ((r = sys_ipc_try_send(to_env, value,
-				     pg != NULL ? pg : (void *) UTOP, perm))
-	       == -E_IPC_NOT_RECV)
+				     pg != NULL ? pg : (void *) UTOP, perm)) ==
+	       -E_IPC_NOT_RECV)
 		sys_yield();
 	if (r < 0)
 		panic("ipc_send to %08x: %e", to_env, r);
@@ -96,8 +96,9 @@ ipc_call(envid_t to_env, uint32_t value, void *pg, int perm, void *rcv_pg,
 	int r;
 
 	while ((r = sys_ipc_call(to_env, value, pg != NULL ? pg : (void *) UTOP,
-				 perm, rcv_pg != NULL ? rcv_pg : (void *) UTOP))
-	       == -E_IPC_NOT_RECV)
+				 perm,
+				 rcv_pg != NULL ? rcv_pg : (void *) UTOP)) ==
+	       -E_IPC_NOT_RECV)
 		sys_yield();
 	if (r < 0)
 		panic("ipc_call to %08x: %e", to_env, r);

@@ -59,11 +59,9 @@ pipe(int pfd[2])
 	int r;
 
 	/* fd_alloc only finds a free slot; the page makes it taken. */
-	if ((r = fd_alloc(&rfd)) < 0 ||
-	    (r = sys_page_alloc(0, rfd, perm)) < 0)
+	if ((r = fd_alloc(&rfd)) < 0 || (r = sys_page_alloc(0, rfd, perm)) < 0)
 		return r;
-	if ((r = fd_alloc(&wfd)) < 0 ||
-	    (r = sys_page_alloc(0, wfd, perm)) < 0)
+	if ((r = fd_alloc(&wfd)) < 0 || (r = sys_page_alloc(0, wfd, perm)) < 0)
 		goto unmap_rfd;
 
 	/* The buffer, mapped as both ends' data.  Mapping it before

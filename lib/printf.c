@@ -1,16 +1,16 @@
 /*
- * vcprintf for user programs (cprintf is in lib/printfmt.c).  The characters are collected in a buffer
- * and sent with one sys_cputs per call (or per full buffer): a system
- * call per character would be slow, and would let other environments'
- * output interleave with ours mid-line.
+ * vcprintf for user programs (cprintf is in lib/printfmt.c).  The characters
+ * are collected in a buffer and sent with one sys_cputs per call (or per full
+ * buffer): a system call per character would be slow, and would let other
+ * environments' output interleave with ours mid-line.
  */
 #include <inc/lib.h>
 
 #define PRINTBUF_SIZE 256
 
 struct printbuf {
-	int used;		/* characters in buf */
-	int count;		/* characters printed in all */
+	int used;  /* characters in buf */
+	int count; /* characters printed in all */
 	char buf[PRINTBUF_SIZE];
 };
 

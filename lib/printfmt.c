@@ -41,11 +41,11 @@ static const char *const error_string[MAXERROR] = {
 
 /* One conversion's flags, width and precision, as parsed. */
 struct conversion {
-	bool left_justify;	/* '-' flag */
-	char pad;		/* ' ' or '0' */
-	int width;		/* minimum field width; -1 if none */
-	int precision;		/* -1 if none */
-	int length;		/* 0, 1 for 'l', 2 for 'll' */
+	bool left_justify; /* '-' flag */
+	char pad;	   /* ' ' or '0' */
+	int width;	   /* minimum field width; -1 if none */
+	int precision;	   /* -1 if none */
+	int length;	   /* 0, 1 for 'l', 2 for 'll' */
 };
 
 typedef void (*putch_fn)(int, void *);
@@ -96,9 +96,9 @@ print_number(putch_fn putch, void *putdat, unsigned long long num,
 	     unsigned base, bool uppercase, bool negative,
 	     const struct conversion *conv)
 {
-	const char *digits = uppercase ? "0123456789ABCDEF"
-				       : "0123456789abcdef";
-	char buf[sizeof(num) * 8];	/* enough for base 2 */
+	const char *digits =
+		uppercase ? "0123456789ABCDEF" : "0123456789abcdef";
+	char buf[sizeof(num) * 8]; /* enough for base 2 */
 	int ndigits = 0;
 
 	/* Digits come out least significant first. */
@@ -135,8 +135,8 @@ print_string(putch_fn putch, void *putdat, const char *s,
 {
 	if (s == NULL)
 		s = "(null)";
-	int len = conv->precision >= 0 ? strnlen(s, conv->precision)
-				       : strlen(s);
+	int len =
+		conv->precision >= 0 ? strnlen(s, conv->precision) : strlen(s);
 	int padding = conv->width > len ? conv->width - len : 0;
 
 	if (!conv->left_justify)
@@ -203,10 +203,13 @@ vprintfmt(putch_fn putch, void *putdat, const char *fmt, va_list ap)
 			putch(*fmt++, putdat);
 			continue;
 		}
-		const char *start = fmt++;	/* the '%' */
+		const char *start = fmt++; /* the '%' */
 		struct conversion conv = {
-			.left_justify = false, .pad = ' ',
-			.width = -1, .precision = -1, .length = 0,
+			.left_justify = false,
+			.pad = ' ',
+			.width = -1,
+			.precision = -1,
+			.length = 0,
 		};
 
 		/* Flags. */
@@ -219,7 +222,7 @@ vprintfmt(putch_fn putch, void *putdat, const char *fmt, va_list ap)
 				break;
 		}
 		conv.width = parse_count(&fmt, &args);
-		if (conv.width < -1) {	/* a negative `*` width */
+		if (conv.width < -1) { /* a negative `*` width */
 			conv.left_justify = true;
 			conv.width = -conv.width;
 		}
@@ -265,8 +268,8 @@ vprintfmt(putch_fn putch, void *putdat, const char *fmt, va_list ap)
 			long long num = get_signed(&args, conv.length);
 			bool negative = num < 0;
 			/* Negate as unsigned: -LLONG_MIN overflows. */
-			unsigned long long magnitude = negative
-				? -(unsigned long long) num : num;
+			unsigned long long magnitude =
+				negative ? -(unsigned long long) num : num;
 			print_number(putch, putdat, magnitude, 10, false,
 				     negative, &conv);
 			break;
@@ -288,8 +291,8 @@ vprintfmt(putch_fn putch, void *putdat, const char *fmt, va_list ap)
 		case 'o':
 #if SOL >= 1
 			print_number(putch, putdat,
-				     get_unsigned(&args, conv.length), 8,
-				     false, false, &conv);
+				     get_unsigned(&args, conv.length), 8, false,
+				     false, &conv);
 #else
 			/*
 			 * LAB 1: Your code here (exercise 8).
@@ -298,7 +301,8 @@ vprintfmt(putch_fn putch, void *putdat, const char *fmt, va_list ap)
 			 * Look at how %u and %x are done.
 			 */
 			(void) get_unsigned(&args, conv.length);
-			print_string(putch, putdat, "(%o not implemented: lab 1, exercise 8)",
+			print_string(putch, putdat,
+				     "(%o not implemented: lab 1, exercise 8)",
 				     &conv);
 #endif
 			break;
@@ -343,8 +347,8 @@ printfmt(putch_fn putch, void *putdat, const char *fmt, ...)
 /* snprintf's output state: where the next character goes. */
 struct sprint_buffer {
 	char *next;
-	char *last;	/* the last byte, kept for the terminating NUL */
-	int count;	/* characters the full output would have */
+	char *last; /* the last byte, kept for the terminating NUL */
+	int count;  /* characters the full output would have */
 };
 
 static void

@@ -47,7 +47,8 @@ elf_check(const uint8_t *header, size_t n)
 		return -E_NOT_EXEC;
 	/* 64-bit sums: none can overflow. */
 	if ((uint64_t) elf->e_phoff +
-	    (uint64_t) elf->e_phnum * sizeof(struct Proghdr) > n)
+		    (uint64_t) elf->e_phnum * sizeof(struct Proghdr) >
+	    n)
 		return -E_NOT_EXEC;
 
 	ph = (const struct Proghdr *) (header + elf->e_phoff);
@@ -55,8 +56,8 @@ elf_check(const uint8_t *header, size_t n)
 		if (ph[i].p_type != ELF_PROG_LOAD)
 			continue;
 		uint64_t start = ROUNDDOWN(ph[i].p_va, PGSIZE);
-		uint64_t end = ROUNDUP((uint64_t) ph[i].p_va + ph[i].p_memsz,
-				       PGSIZE);
+		uint64_t end =
+			ROUNDUP((uint64_t) ph[i].p_va + ph[i].p_memsz, PGSIZE);
 		if (ph[i].p_filesz > ph[i].p_memsz ||
 		    (uint64_t) ph[i].p_va + ph[i].p_memsz > UTOP ||
 		    (uint64_t) ph[i].p_offset + ph[i].p_filesz > 0xFFFFFFFFu)
@@ -68,7 +69,8 @@ elf_check(const uint8_t *header, size_t n)
 			if (other->p_type != ELF_PROG_LOAD)
 				continue;
 			if (start < ROUNDUP((uint64_t) other->p_va +
-					    other->p_memsz, PGSIZE) &&
+						    other->p_memsz,
+					    PGSIZE) &&
 			    ROUNDDOWN(other->p_va, PGSIZE) < end)
 				return -E_NOT_EXEC;
 		}
@@ -208,7 +210,7 @@ init_stack(envid_t child, const char **argv, uintptr_t *esp)
 
 	if ((r = sys_page_alloc(0, (void *) UTEMP, PTE_P | PTE_U | PTE_W)) < 0)
 		return r;
-	/* Where things are in our view (UTEMP) and the child's. */
+		/* Where things are in our view (UTEMP) and the child's. */
 #define CHILD_VA(p) ((uintptr_t) (p) - (uintptr_t) UTEMP + (USTACKTOP - PGSIZE))
 	strings = (char *) UTEMP + PGSIZE - string_bytes;
 	words = (uintptr_t *) strings - (argc + 1) - 2;
@@ -223,8 +225,8 @@ init_stack(envid_t child, const char **argv, uintptr_t *esp)
 	*esp = CHILD_VA(words);
 #undef CHILD_VA
 
-	r = sys_page_map(0, (void *) UTEMP, child, (void *) (USTACKTOP - PGSIZE),
-			 PTE_P | PTE_U | PTE_W);
+	r = sys_page_map(0, (void *) UTEMP, child,
+			 (void *) (USTACKTOP - PGSIZE), PTE_P | PTE_U | PTE_W);
 	sys_page_unmap(0, (void *) UTEMP);
 	return r;
 }
@@ -243,7 +245,7 @@ load_segment(envid_t child, int fd, const struct Proghdr *ph)
 	int perm = PTE_P | PTE_U;
 	uintptr_t va = ROUNDDOWN(ph->p_va, PGSIZE);
 	uintptr_t end = ph->p_va + ph->p_memsz;
-	size_t skip = ph->p_va - va;	/* bytes before p_va in the page */
+	size_t skip = ph->p_va - va; /* bytes before p_va in the page */
 	uint32_t file_left = ph->p_filesz;
 	int r;
 
@@ -259,13 +261,13 @@ load_segment(envid_t child, int fd, const struct Proghdr *ph)
 		if (n > 0) {
 			r = readn(fd, (char *) UTEMP + skip, n);
 			if (r >= 0 && (size_t) r != n)
-				r = -E_NOT_EXEC;	/* the file is too short */
+				r = -E_NOT_EXEC; /* the file is too short */
 			if (r < 0)
 				goto unmap;
 			file_left -= n;
 		}
 		r = sys_page_map(0, (void *) UTEMP, child, (void *) va, perm);
-unmap:
+	unmap:
 		sys_page_unmap(0, (void *) UTEMP);
 		if (r < 0)
 			return r;

@@ -120,13 +120,13 @@ memset(void *v, int c, size_t n)
 
 		word = (word << 24) | (word << 16) | (word << 8) | word;
 		asm volatile("cld; rep stosl"
-			     : "+D" (d), "+c" (words)
-			     : "a" (word)
+			     : "+D"(d), "+c"(words)
+			     : "a"(word)
 			     : "cc", "memory");
 	} else {
 		asm volatile("cld; rep stosb"
-			     : "+D" (d), "+c" (n)
-			     : "a" (c)
+			     : "+D"(d), "+c"(n)
+			     : "a"(c)
 			     : "cc", "memory");
 	}
 	return v;
@@ -141,24 +141,32 @@ memset(void *v, int c, size_t n)
 static void
 copy_bytes(char *d, const char *s, size_t n, bool backwards)
 {
-	bool words = (uintptr_t) s % 4 == 0 && (uintptr_t) d % 4 == 0 &&
-		     n % 4 == 0;
+	bool words =
+		(uintptr_t) s % 4 == 0 && (uintptr_t) d % 4 == 0 && n % 4 == 0;
 
 	if (words && backwards) {
 		d += n - 4, s += n - 4, n /= 4;
 		asm volatile("std; rep movsl; cld"
-			     : "+D" (d), "+S" (s), "+c" (n) : : "cc", "memory");
+			     : "+D"(d), "+S"(s), "+c"(n)
+			     :
+			     : "cc", "memory");
 	} else if (words) {
 		n /= 4;
 		asm volatile("cld; rep movsl"
-			     : "+D" (d), "+S" (s), "+c" (n) : : "cc", "memory");
+			     : "+D"(d), "+S"(s), "+c"(n)
+			     :
+			     : "cc", "memory");
 	} else if (backwards) {
 		d += n - 1, s += n - 1;
 		asm volatile("std; rep movsb; cld"
-			     : "+D" (d), "+S" (s), "+c" (n) : : "cc", "memory");
+			     : "+D"(d), "+S"(s), "+c"(n)
+			     :
+			     : "cc", "memory");
 	} else {
 		asm volatile("cld; rep movsb"
-			     : "+D" (d), "+S" (s), "+c" (n) : : "cc", "memory");
+			     : "+D"(d), "+S"(s), "+c"(n)
+			     :
+			     : "cc", "memory");
 	}
 }
 

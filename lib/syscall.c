@@ -11,8 +11,8 @@
 #include <inc/lib.h>
 
 static inline int32_t
-syscall(int num, bool check, uint32_t a1, uint32_t a2, uint32_t a3,
-	uint32_t a4, uint32_t a5)
+syscall(int num, bool check, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
+	uint32_t a5)
 {
 	int32_t ret;
 
@@ -20,14 +20,14 @@ syscall(int num, bool check, uint32_t a1, uint32_t a2, uint32_t a3,
 	 * the compiler must not keep those values in registers across
 	 * the call.  "cc": the flags do not survive it either. */
 	asm volatile("int %1\n"
-		     : "=a" (ret)
-		     : "i" (T_SYSCALL), "a" (num), "d" (a1), "c" (a2),
-		       "b" (a3), "D" (a4), "S" (a5)
+		     : "=a"(ret)
+		     : "i"(T_SYSCALL), "a"(num), "d"(a1), "c"(a2), "b"(a3),
+		       "D"(a4), "S"(a5)
 		     : "cc", "memory");
 
 	if (check && ret > 0)
-		panic("system call %d returned %d, which it never does",
-		      num, ret);
+		panic("system call %d returned %d, which it never does", num,
+		      ret);
 	return ret;
 }
 
@@ -69,8 +69,7 @@ sys_page_alloc(envid_t envid, void *va, int perm)
 }
 
 int
-sys_page_map(envid_t srcenv, void *srcva, envid_t dstenv, void *dstva,
-	     int perm)
+sys_page_map(envid_t srcenv, void *srcva, envid_t dstenv, void *dstva, int perm)
 {
 	return syscall(SYS_page_map, 1, srcenv, (uint32_t) srcva, dstenv,
 		       (uint32_t) dstva, perm);
@@ -125,7 +124,7 @@ int
 sys_ipc_reply_recv(envid_t to, uint32_t value, void *srcva, int perm,
 		   void *dstva)
 {
-	return syscall(SYS_ipc_reply_recv, 1, to, value, (uint32_t) srcva,
-		       perm, (uint32_t) dstva);
+	return syscall(SYS_ipc_reply_recv, 1, to, value, (uint32_t) srcva, perm,
+		       (uint32_t) dstva);
 }
 #endif

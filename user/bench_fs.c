@@ -17,9 +17,9 @@
 #include <inc/lib.h>
 #include <inc/x86.h>
 
-#define FILE_SIZE	(4 << 20)
-#define CHUNK		4096
-#define PASSES		8
+#define FILE_SIZE (4 << 20)
+#define CHUNK	  4096
+#define PASSES	  8
 
 static char buf[CHUNK] __attribute__((aligned(PGSIZE)));
 static uint32_t per_pass[PASSES];
@@ -47,7 +47,7 @@ umain(int argc, char **argv)
 		if ((r = write(fd, buf, CHUNK)) != CHUNK)
 			panic("bench_fs: write %d: %e", i, r);
 	}
-	read_all(fd);	/* every block cached, every page warm */
+	read_all(fd); /* every block cached, every page warm */
 
 	cprintf("bench_fs: timed reads start\n");
 	for (int p = 0; p < PASSES; p++) {
@@ -58,7 +58,8 @@ umain(int argc, char **argv)
 	cprintf("bench_fs: timed reads done\n");
 	/* The data is what was written (checked after the timing). */
 	seek(fd, CHUNK * 77);
-	if (read(fd, buf, CHUNK) != CHUNK || buf[0] != 77 || buf[CHUNK - 1] != 77)
+	if (read(fd, buf, CHUNK) != CHUNK || buf[0] != 77 ||
+	    buf[CHUNK - 1] != 77)
 		panic("bench_fs: block 77 does not hold what was written");
 	close(fd);
 	remove("/bench-4m");
@@ -69,7 +70,7 @@ umain(int argc, char **argv)
 		sum += per_pass[p] / PASSES;
 	}
 	cprintf("bench_fs: cache-hot 4 KiB read: %u cycles (mean of %d passes "
-		"over 4 MiB; best pass %u)\n", sum / (FILE_SIZE / CHUNK), PASSES,
-		best / (FILE_SIZE / CHUNK));
+		"over 4 MiB; best pass %u)\n",
+		sum / (FILE_SIZE / CHUNK), PASSES, best / (FILE_SIZE / CHUNK));
 	cprintf("bench_fs: done\n");
 }

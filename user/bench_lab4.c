@@ -23,10 +23,10 @@
 #include <inc/lib.h>
 #include <inc/x86.h>
 
-#define RUNS		2000	/* timed repetitions of the small operations */
-#define FORK_RUNS	3	/* of each fork */
-#define SCRATCH		((char *) 0x10000000)	/* pages we fault in */
-#define MANY		((char *) 0x20000000)	/* pages that make fork big */
+#define RUNS	  2000 /* timed repetitions of the small operations */
+#define FORK_RUNS 3    /* of each fork */
+#define SCRATCH	  ((char *) 0x10000000) /* pages we fault in */
+#define MANY	  ((char *) 0x20000000) /* pages that make fork big */
 
 static uint32_t samples[RUNS];
 
@@ -65,8 +65,7 @@ overhead(void)
 
 /* --- IPC ---------------------------------------------------------- */
 
-static void __attribute__((noreturn))
-echo_classic(void)
+static void __attribute__((noreturn)) echo_classic(void)
 {
 	envid_t from;
 
@@ -76,8 +75,7 @@ echo_classic(void)
 	}
 }
 
-static void __attribute__((noreturn))
-echo_combined(void)
+static void __attribute__((noreturn)) echo_combined(void)
 {
 	envid_t from;
 	uint32_t v = ipc_recv(&from, NULL, NULL);
@@ -124,7 +122,8 @@ allocate_here(struct UTrapframe *utf)
 {
 	int r;
 
-	if ((r = sys_page_alloc(0, ROUNDDOWN((void *) utf->utf_fault_va, PGSIZE),
+	if ((r = sys_page_alloc(0,
+				ROUNDDOWN((void *) utf->utf_fault_va, PGSIZE),
 				PTE_P | PTE_U | PTE_W)) < 0)
 		panic("bench_lab4: sys_page_alloc: %e", r);
 }
@@ -151,7 +150,8 @@ mapped_pages(void)
 	for (unsigned pdx = 0; pdx < PDX(UTOP); pdx++) {
 		if (!(uvpd[pdx] & PTE_P))
 			continue;
-		for (unsigned pn = pdx * NPTENTRIES; pn < (pdx + 1) * NPTENTRIES; pn++)
+		for (unsigned pn = pdx * NPTENTRIES;
+		     pn < (pdx + 1) * NPTENTRIES; pn++)
 			n += (uvpt[pn] & PTE_P) != 0;
 	}
 	return n;
@@ -201,12 +201,15 @@ bench_fork_and_cow(void)
 		for (int run = 0; run < FORK_RUNS; run++) {
 			/* Make every page writable again, as after a fresh
 			 * allocation (untimed). */
-			for (char *p = MANY; p < MANY + extra_pages * PGSIZE; p += PGSIZE)
-				if ((uvpd[PDX(p)] & PTE_P) && (uvpt[PGNUM(p)] & PTE_COW))
+			for (char *p = MANY; p < MANY + extra_pages * PGSIZE;
+			     p += PGSIZE)
+				if ((uvpd[PDX(p)] & PTE_P) &&
+				    (uvpt[PGNUM(p)] & PTE_COW))
 					*(volatile char *) p = 1;
 			samples[run] = timed_fork();
 		}
-		snprintf(what, sizeof(what), "fork, %d pages mapped (parent's return)",
+		snprintf(what, sizeof(what),
+			 "fork, %d pages mapped (parent's return)",
 			 extra_pages);
 		report(what, FORK_RUNS);
 	}

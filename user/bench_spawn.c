@@ -24,7 +24,8 @@ umain(int argc, char **argv)
 		return;
 	for (int i = 0; i < RUNS; i++) {
 		uint64_t start = read_tsc();
-		envid_t id = spawnl(argv[0], argv[0], "child", (const char *) NULL);
+		envid_t id =
+			spawnl(argv[0], argv[0], "child", (const char *) NULL);
 		uint64_t end = read_tsc();
 		if (id < 0)
 			panic("spawn: %e", id);

@@ -20,9 +20,10 @@
 #include <inc/lib.h>
 #include <inc/x86.h>
 
-#define WARMUP 1000		/* untimed runs first: caches, TLB, TCG's
-				 * translation of the code */
-#define ITERATIONS 20000	/* timed runs of each operation */
+#define WARMUP                                                                 \
+	1000		 /* untimed runs first: caches, TLB, TCG's             \
+			  * translation of the code */
+#define ITERATIONS 20000 /* timed runs of each operation */
 
 /* A number that is not a system call (and never will be: numbers are
  * appended, and this is far past any table). */
@@ -33,8 +34,7 @@ static uint32_t samples[ITERATIONS];
 /* The three operations to time.  noinline: each is called the same way,
  * through a pointer, so the harness's own cost is the same for all
  * three and `nothing` measures it. */
-static void __attribute__((noinline))
-null_syscall(void)
+static void __attribute__((noinline)) null_syscall(void)
 {
 	sys_getenvid();
 }
@@ -45,20 +45,18 @@ invalid_trap(void)
 	int32_t ret;
 
 	asm volatile("int %1"
-		     : "=a" (ret)
-		     : "i" (T_SYSCALL), "0" (INVALID_SYSCALL)
+		     : "=a"(ret)
+		     : "i"(T_SYSCALL), "0"(INVALID_SYSCALL)
 		     : "cc", "memory", "edx", "ecx", "ebx", "edi", "esi");
 	return ret;
 }
 
-static void __attribute__((noinline))
-trap_only(void)
+static void __attribute__((noinline)) trap_only(void)
 {
 	invalid_trap();
 }
 
-static void __attribute__((noinline))
-nothing(void)
+static void __attribute__((noinline)) nothing(void)
 {
 	asm volatile("" ::: "memory");
 }
@@ -67,7 +65,9 @@ nothing(void)
 static void
 sort(uint32_t *a, int n)
 {
-	static const int gaps[] = { 4193, 1750, 701, 301, 132, 57, 23, 10, 4, 1 };
+	static const int gaps[] = {
+		4193, 1750, 701, 301, 132, 57, 23, 10, 4, 1
+	};
 
 	for (int g = 0; g < (int) ARRAY_SIZE(gaps); g++) {
 		int gap = gaps[g];
@@ -97,8 +97,8 @@ measure(const char *what, void (*op)(void))
 		samples[i] = (uint32_t) (read_tsc() - start);
 	}
 	sort(samples, ITERATIONS);
-	cprintf("bench_syscall: %s: median %u cycles (min %u, %d runs)\n",
-		what, samples[ITERATIONS / 2], samples[0], ITERATIONS);
+	cprintf("bench_syscall: %s: median %u cycles (min %u, %d runs)\n", what,
+		samples[ITERATIONS / 2], samples[0], ITERATIONS);
 	return samples[ITERATIONS / 2];
 }
 

@@ -9,8 +9,8 @@
  */
 #include <inc/lib.h>
 
-#define MESSAGES	200
-#define SHARED		((volatile uint32_t *) 0x00A00000)
+#define MESSAGES 200
+#define SHARED	 ((volatile uint32_t *) 0x00A00000)
 
 void
 umain(int argc, char **argv)
@@ -38,12 +38,15 @@ umain(int argc, char **argv)
 	for (uint32_t n = 0; n < MESSAGES; n++) {
 		uint32_t v = ipc_recv(&from, NULL, NULL);
 		if (v != n || from != sender)
-			panic("fairness: message %u from %x, expected %u from %x",
+			panic("fairness: message %u from %x, expected %u from "
+			      "%x",
 			      v, from, n, sender);
 	}
 	cprintf("fairness: %d messages received in order; meanwhile the "
-		"counter ran %s\n", MESSAGES,
-		*SHARED - start >= MESSAGES / 2 ? "between them" : "too seldom");
+		"counter ran %s\n",
+		MESSAGES,
+		*SHARED - start >= MESSAGES / 2 ? "between them"
+						: "too seldom");
 	sys_env_destroy(sender);
 	sys_env_destroy(counter);
 }

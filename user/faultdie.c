@@ -8,7 +8,7 @@
 static void
 handler(struct UTrapframe *utf)
 {
-	uintptr_t esp = (uintptr_t) &utf;	/* where the handler runs */
+	uintptr_t esp = (uintptr_t) &utf; /* where the handler runs */
 
 	cprintf("i faulted at va %08x, err %x, on the %s stack\n",
 		utf->utf_fault_va, utf->utf_err & 7,

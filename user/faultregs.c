@@ -15,7 +15,7 @@
 #include <inc/x86.h>
 
 /* Nothing is mapped here. */
-#define FAULT_VA	0x00B00000
+#define FAULT_VA 0x00B00000
 
 /* Register images, in the order the code below stores them. */
 struct regs {
@@ -75,7 +75,8 @@ handler(struct UTrapframe *utf)
 
 	handler_runs++;
 	seen = *utf;
-	if ((r = sys_page_alloc(0, (void *) ROUNDDOWN(utf->utf_fault_va, PGSIZE),
+	if ((r = sys_page_alloc(0,
+				(void *) ROUNDDOWN(utf->utf_fault_va, PGSIZE),
 				PTE_P | PTE_U | PTE_W)) < 0)
 		panic("sys_page_alloc: %e", r);
 }
@@ -86,7 +87,8 @@ check(const char *where, const char *name, uint32_t want, uint32_t got)
 {
 	if (want == got)
 		return 0;
-	cprintf("faultregs: %s: %s is %08x, not %08x\n", where, name, got, want);
+	cprintf("faultregs: %s: %s is %08x, not %08x\n", where, name, got,
+		want);
 	return 1;
 }
 
@@ -94,8 +96,8 @@ static int
 check_regs(const char *where, const struct regs *want, const struct regs *got)
 {
 	/* IF belongs to the kernel: compare the flags a program owns. */
-	const uint32_t flags = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_DF |
-		FL_OF;
+	const uint32_t flags =
+		FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_DF | FL_OF;
 	int bad = 0;
 
 	bad += check(where, "eax", want->eax, got->eax);
@@ -106,7 +108,8 @@ check_regs(const char *where, const struct regs *want, const struct regs *got)
 	bad += check(where, "edi", want->edi, got->edi);
 	bad += check(where, "ebp", want->ebp, got->ebp);
 	bad += check(where, "esp", want->esp, got->esp);
-	bad += check(where, "eflags", want->eflags & flags, got->eflags & flags);
+	bad += check(where, "eflags", want->eflags & flags,
+		     got->eflags & flags);
 	return bad;
 }
 
@@ -127,7 +130,8 @@ umain(int argc, char **argv)
 		fields[i] = x;
 	}
 	before.eflags = (before.eflags & (FL_CF | FL_PF | FL_AF | FL_ZF |
-					  FL_SF | FL_DF | FL_OF)) | 0x2;
+					  FL_SF | FL_DF | FL_OF)) |
+			0x2;
 	set_pgfault_handler(handler);
 	run_fault();
 
@@ -136,24 +140,25 @@ umain(int argc, char **argv)
 			handler_runs);
 	bad += handler_runs != 1;
 	/* What the kernel saw at the fault. */
-	frame = (struct regs) {
-		seen.utf_regs.reg_eax, seen.utf_regs.reg_ecx,
-		seen.utf_regs.reg_edx, seen.utf_regs.reg_ebx,
-		seen.utf_regs.reg_esi, seen.utf_regs.reg_edi,
-		seen.utf_regs.reg_ebp, seen.utf_esp, seen.utf_eflags
-	};
+	frame = (struct regs){ seen.utf_regs.reg_eax, seen.utf_regs.reg_ecx,
+			       seen.utf_regs.reg_edx, seen.utf_regs.reg_ebx,
+			       seen.utf_regs.reg_esi, seen.utf_regs.reg_edi,
+			       seen.utf_regs.reg_ebp, seen.utf_esp,
+			       seen.utf_eflags };
 	bad += check_regs("in the UTrapframe", &before, &frame);
-	bad += check("in the UTrapframe", "fault va", FAULT_VA, seen.utf_fault_va);
+	bad += check("in the UTrapframe", "fault va", FAULT_VA,
+		     seen.utf_fault_va);
 	bad += check("in the UTrapframe", "eip", (uint32_t) fault_insn,
 		     seen.utf_eip);
-	bad += check("in the UTrapframe", "err (low 3 bits)", 6, seen.utf_err & 7);
+	bad += check("in the UTrapframe", "err (low 3 bits)", 6,
+		     seen.utf_err & 7);
 	bad += check_regs("after the handler", &before, &after);
-	bad += check("after the handler", "the word written",
-		     before.eax, *(volatile uint32_t *) FAULT_VA);
+	bad += check("after the handler", "the word written", before.eax,
+		     *(volatile uint32_t *) FAULT_VA);
 	cprintf("faultregs: eax %08x ebx %08x ecx %08x edx %08x esi %08x "
-		"edi %08x ebp %08x eflags %08x\n", after.eax, after.ebx,
-		after.ecx, after.edx, after.esi, after.edi, after.ebp,
-		after.eflags);
+		"edi %08x ebp %08x eflags %08x\n",
+		after.eax, after.ebx, after.ecx, after.edx, after.esi,
+		after.edi, after.ebp, after.eflags);
 	if (bad == 0)
 		cprintf("faultregs: every register and eflags survived the "
 			"upcall\n");

@@ -17,9 +17,9 @@
 #include <inc/lib.h>
 
 /* forkbomb[:DEPTH]: 2^(DEPTH+1) - 1 environments, more than NENV. */
-#define DEPTH	11
-#define BUILT	((volatile envid_t *) 0x00A00000)	/* [NENV] */
-#define DONE	((volatile int *) 0x00A01000)
+#define DEPTH 11
+#define BUILT ((volatile envid_t *) 0x00A00000) /* [NENV] */
+#define DONE  ((volatile int *) 0x00A01000)
 
 /* Waits until child c is built or gone. */
 static void
@@ -27,7 +27,8 @@ wait_for(envid_t c)
 {
 	const volatile struct Env *e = &envs[ENVX(c)];
 
-	while (BUILT[ENVX(c)] != c && e->env_id == c && e->env_status != ENV_FREE)
+	while (BUILT[ENVX(c)] != c && e->env_id == c &&
+	       e->env_status != ENV_FREE)
 		sys_yield();
 }
 
@@ -38,8 +39,10 @@ umain(int argc, char **argv)
 	int nchildren, depth = 0, r;
 	int max_depth = argc > 1 ? strtol(argv[1], NULL, 10) : DEPTH;
 
-	if ((r = sys_page_alloc(0, (void *) BUILT, PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0 ||
-	    (r = sys_page_alloc(0, (void *) DONE, PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0)
+	if ((r = sys_page_alloc(0, (void *) BUILT,
+				PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0 ||
+	    (r = sys_page_alloc(0, (void *) DONE,
+				PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0)
 		panic("sys_page_alloc: %e", r);
 again:
 	nchildren = 0;
@@ -51,7 +54,8 @@ again:
 		if (child < 0) {
 			if (child != -E_NO_FREE_ENV && child != -E_NO_MEM)
 				cprintf("forkbomb: fork failed with the wrong "
-					"error: %e\n", child);
+					"error: %e\n",
+					child);
 			else
 				cprintf("forkbomb: fork: %e\n", child);
 			break;

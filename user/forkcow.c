@@ -12,7 +12,8 @@
 #include <inc/lib.h>
 
 /* Page-aligned, so the test knows which PTE to read. */
-static volatile uint32_t data[PGSIZE / 4] __attribute__((aligned(PGSIZE))) = { 1 };
+static volatile uint32_t data[PGSIZE / 4]
+	__attribute__((aligned(PGSIZE))) = { 1 };
 
 void
 umain(int argc, char **argv)

@@ -1,7 +1,7 @@
 /*
  * forkexit[:N]: fork a child that exits at once, wait until it is
- * gone, and again, N times (default CYCLES).  Every page and every environment slot must
- * come back: at the end all slots but ours are free, and the kernel
+ * gone, and again, N times (default CYCLES).  Every page and every environment
+ * slot must come back: at the end all slots but ours are free, and the kernel
  * monitor's `pages` shows as many free pages as after a boot that ran
  * nothing (lab4/test_lab4.py compares them).
  */
@@ -29,5 +29,6 @@ umain(int argc, char **argv)
 	for (int i = 0; i < NENV; i++)
 		free_slots += envs[i].env_status == ENV_FREE;
 	cprintf("forkexit: %d children forked and gone; %d of %d environment "
-		"slots free\n", cycles, free_slots, NENV);
+		"slots free\n",
+		cycles, free_slots, NENV);
 }

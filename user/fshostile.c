@@ -1,10 +1,10 @@
 /*
  * fshostile: a client that attacks the file server with random requests
- * (arguments: the seed, and how many; 1500 by default): bad and stale file ids, huge sizes and offsets
- * (also through its own writable Fd pages), paths without a NUL, pages
- * that are missing or read-only, unknown request numbers, a request it
- * never waits to hear the answer of.  Then it checks that the server
- * still serves, and last tries to reach the disk itself with `inb`,
+ * (arguments: the seed, and how many; 1500 by default): bad and stale file ids,
+ * huge sizes and offsets (also through its own writable Fd pages), paths
+ * without a NUL, pages that are missing or read-only, unknown request numbers,
+ * a request it never waits to hear the answer of.  Then it checks that the
+ * server still serves, and last tries to reach the disk itself with `inb`,
  * which must fault: only the file server has I/O privilege.
  */
 #include <inc/lib.h>
@@ -26,9 +26,21 @@ static int32_t
 nasty(void)
 {
 	static const int32_t values[] = {
-		0, 1, -1, 4095, 4096, 4097, 0x7FFFFFFF, (int32_t) 0x80000000,
-		MAXFILESIZE, MAXFILESIZE - 1, MAXFILESIZE + 1, 1024, 1023,
-		1 << 20, -4096,
+		0,
+		1,
+		-1,
+		4095,
+		4096,
+		4097,
+		0x7FFFFFFF,
+		(int32_t) 0x80000000,
+		MAXFILESIZE,
+		MAXFILESIZE - 1,
+		MAXFILESIZE + 1,
+		1024,
+		1023,
+		1 << 20,
+		-4096,
 	};
 	return rnd() % 3 ? values[rnd() % (sizeof(values) / sizeof(values[0]))]
 			 : (int32_t) rnd() * 31;
@@ -52,28 +64,32 @@ random_path(char *path)
 static void
 fuzz_one(envid_t fsenv)
 {
-	int type = rnd() % 12;	/* 0, 9, 10, 11 are not requests */
+	int type = rnd() % 12; /* 0, 9, 10, 11 are not requests */
 	int perm = PTE_P | PTE_W | PTE_U;
 	void *pg = req;
 
 	for (int i = 0; i < PGSIZE / 4; i++)
 		((uint32_t *) req)[i] = rnd() % 8 ? rnd() : 0;
 	int fileid = rnd() % 4 == 0 ? nasty()
-		     : nfileids > 0 ? fileids[rnd() % nfileids] : 0;
+		     : nfileids > 0 ? fileids[rnd() % nfileids]
+				    : 0;
 	switch (type) {
 	case FSREQ_OPEN:
 		random_path(req->open.req_path);
-		req->open.req_omode = rnd() % 2 ? nasty()
-				      : (int) (rnd() % 3) | (rnd() % 2 ? O_CREAT : 0) |
-						(rnd() % 8 == 0 ? O_MKDIR : 0) |
-						(rnd() % 4 == 0 ? O_TRUNC : 0);
+		req->open.req_omode =
+			rnd() % 2 ? nasty()
+				  : (int) (rnd() % 3) |
+					    (rnd() % 2 ? O_CREAT : 0) |
+					    (rnd() % 8 == 0 ? O_MKDIR : 0) |
+					    (rnd() % 4 == 0 ? O_TRUNC : 0);
 		break;
 	case FSREQ_REMOVE:
 		random_path(req->remove.req_path);
 		break;
 	case FSREQ_SET_SIZE:
 		req->set_size.req_fileid = fileid;
-		req->set_size.req_size = rnd() % 2 ? nasty() : (off_t) (rnd() % 70000);
+		req->set_size.req_size =
+			rnd() % 2 ? nasty() : (off_t) (rnd() % 70000);
 		break;
 	case FSREQ_READ:
 	case FSREQ_WRITE:
@@ -106,9 +122,10 @@ fuzz_one(envid_t fsenv)
 		if (rnd() % 2)
 			sys_page_unmap(0, replyfd);
 		else
-			sys_page_map(0, replyfd, 0,
-				     (void *) (0x0FF00000 + (rnd() % 64) * PGSIZE),
-				     PTE_P | PTE_U | PTE_W | PTE_SHARE);
+			sys_page_map(
+				0, replyfd, 0,
+				(void *) (0x0FF00000 + (rnd() % 64) * PGSIZE),
+				PTE_P | PTE_U | PTE_W | PTE_SHARE);
 	}
 }
 
@@ -169,6 +186,7 @@ umain(int argc, char **argv)
 
 	cprintf("hostile: now inb from the disk's status port\n");
 	uint8_t status = inb(0x1F7);
-	cprintf("hostile: inb worked (status %02x): a client has I/O privilege!\n",
+	cprintf("hostile: inb worked (status %02x): a client has I/O "
+		"privilege!\n",
 		status);
 }

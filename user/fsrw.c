@@ -66,12 +66,14 @@ stress(void)
 
 	for (int round = 0;; round++) {
 		for (int i = 0; i < 8; i++) {
-			snprintf(path, sizeof(path), "/stress-%d", (round + i) % 11);
+			snprintf(path, sizeof(path), "/stress-%d",
+				 (round + i) % 11);
 			if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC)) < 0)
 				continue;
 			memset(block, 'a' + (round + i) % 26,
 			       (round * 977 + i * 131) % sizeof(block));
-			write(fd, block, (round * 977 + i * 131) % sizeof(block));
+			write(fd, block,
+			      (round * 977 + i * 131) % sizeof(block));
 			close(fd);
 		}
 		snprintf(path, sizeof(path), "/stress-%d", round % 11);
@@ -102,7 +104,8 @@ big_file(int mib)
 			panic("read of block %d: %e", b, r);
 		for (int i = 0; i < PGSIZE / 4; i++)
 			if (block[i] != (uint32_t) (b * 7919 + i))
-				panic("block %d word %d is %08x", b, i, block[i]);
+				panic("block %d word %d is %08x", b, i,
+				      block[i]);
 	}
 	close(fd);
 	if ((r = remove("/fsrw-big")) < 0)
@@ -122,6 +125,7 @@ umain(int argc, char **argv)
 	else if (argc == 3 && strcmp(argv[1], "big") == 0)
 		big_file(strtol(argv[2], NULL, 0));
 	else
-		cprintf("usage: fsrw:write:PATH:TEXT | fsrw:read:PATH | fsrw:stress "
+		cprintf("usage: fsrw:write:PATH:TEXT | fsrw:read:PATH | "
+			"fsrw:stress "
 			"| fsrw:big:MIB\n");
 }

@@ -51,21 +51,21 @@ struct call {
 
 /* What the kernel must do with a call. */
 enum verdict {
-	RETURNS_EXACTLY,	/* return `value` */
-	RETURNS_NONNEGATIVE,	/* return something >= 0 (sys_cgetc) */
-	ENDS_CALLER,		/* destroy the caller (or its child) */
-	NOT_MADE,		/* lab 4: a call the oracle cannot predict */
+	RETURNS_EXACTLY,     /* return `value` */
+	RETURNS_NONNEGATIVE, /* return something >= 0 (sys_cgetc) */
+	ENDS_CALLER,	     /* destroy the caller (or its child) */
+	NOT_MADE,	     /* lab 4: a call the oracle cannot predict */
 };
 
 struct prediction {
 	enum verdict verdict;
-	int32_t value;		/* for RETURNS_EXACTLY */
-	uintptr_t bad_va;	/* for a sys_cputs that ENDS_CALLER */
-	const char *rule;	/* the rule the prediction follows */
+	int32_t value;	  /* for RETURNS_EXACTLY */
+	uintptr_t bad_va; /* for a sys_cputs that ENDS_CALLER */
+	const char *rule; /* the rule the prediction follows */
 };
 
-static envid_t self;		/* our own envid */
-static uint32_t rng_state;	/* the random stream; never 0 */
+static envid_t self;	   /* our own envid */
+static uint32_t rng_state; /* the random stream; never 0 */
 
 /* Bytes of printable text for sys_cputs to print: three pages, so
  * that short ranges also cross page boundaries. */
@@ -76,8 +76,8 @@ static struct {
 	int cputs, cputs_printed, bytes_printed, cputs_quietened;
 	int cgetc, getenvid, env_destroy, invalid;
 	int skipped;
-	int lab4[NSYSCALLS];	/* lab 4 calls made, by number */
-	int lab4_errors;	/* how many of them returned an error */
+	int lab4[NSYSCALLS]; /* lab 4 calls made, by number */
+	int lab4_errors;     /* how many of them returned an error */
 } count;
 
 #if LAB >= 4
@@ -239,7 +239,8 @@ predict(const struct call *c)
 			return predict_lab4(c);
 #endif
 		if (c->num < NSYSCALLS)
-			panic("fuzzsys: predict: call %u is not fuzzed", c->num);
+			panic("fuzzsys: predict: call %u is not fuzzed",
+			      c->num);
 		p.value = -E_INVAL;
 		p.rule = "no such system call: -E_INVAL";
 		break;
@@ -265,14 +266,16 @@ raw_syscall(const struct call *c)
 	uint32_t a4 = c->arg[3], a5 = c->arg[4];
 
 	asm volatile("int %6"
-		     : "=a" (ret), "+d" (a1), "+c" (a2), "+b" (a3), "+D" (a4),
-		       "+S" (a5)
-		     : "i" (T_SYSCALL), "0" (c->num)
+		     : "=a"(ret), "+d"(a1), "+c"(a2), "+b"(a3), "+D"(a4),
+		       "+S"(a5)
+		     : "i"(T_SYSCALL), "0"(c->num)
 		     : "cc", "memory");
 	if (a1 != c->arg[0] || a2 != c->arg[1] || a3 != c->arg[2] ||
 	    a4 != c->arg[3] || a5 != c->arg[4])
-		panic("fuzzsys: call %d: the kernel changed argument registers: "
-		      "%08x %08x %08x %08x %08x became %08x %08x %08x %08x %08x",
+		panic("fuzzsys: call %d: the kernel changed argument "
+		      "registers: "
+		      "%08x %08x %08x %08x %08x became %08x %08x %08x %08x "
+		      "%08x",
 		      c->num, c->arg[0], c->arg[1], c->arg[2], c->arg[3],
 		      c->arg[4], a1, a2, a3, a4, a5);
 	return ret;
@@ -288,11 +291,28 @@ static uint32_t
 interesting_value(void)
 {
 	static const uint32_t table[] = {
-		0, 1, 2, ~0u, 0x7FFFFFFF, 0x80000000,
-		PGSIZE, PTSIZE, UTEXT, USTACKTOP - PGSIZE,
-		USTACKTOP - 1, USTACKTOP, UXSTACKTOP - PGSIZE, UTOP,
-		UENVS, UPAGES, UVPT, ULIM, MMIOLIM, KERNBASE,
-		KERNBASE + KERNLOAD, ~0u - PGSIZE + 1,
+		0,
+		1,
+		2,
+		~0u,
+		0x7FFFFFFF,
+		0x80000000,
+		PGSIZE,
+		PTSIZE,
+		UTEXT,
+		USTACKTOP - PGSIZE,
+		USTACKTOP - 1,
+		USTACKTOP,
+		UXSTACKTOP - PGSIZE,
+		UTOP,
+		UENVS,
+		UPAGES,
+		UVPT,
+		ULIM,
+		MMIOLIM,
+		KERNBASE,
+		KERNBASE + KERNLOAD,
+		~0u - PGSIZE + 1,
 	};
 
 	return table[random_below(ARRAY_SIZE(table))];
@@ -314,18 +334,19 @@ random_envid(void)
 		return self;
 	case 1:
 		return (envid_t) ((uint32_t) self +
-			(random_below(2) ? 1 : -1) *
-			((1 + random_below(64)) << ENVGENSHIFT));
+				  (random_below(2) ? 1 : -1) *
+					  ((1 + random_below(64))
+					   << ENVGENSHIFT));
 	case 2:
 		return envs[slot].env_id;
 	case 3:
-		return (envid_t) ((random_next() & 0x7FFFFFFF & ~(NENV - 1)) | slot);
+		return (envid_t) ((random_next() & 0x7FFFFFFF & ~(NENV - 1)) |
+				  slot);
 	case 4:
 		return (envid_t) slot;
 	case 5: {
-		static const envid_t negative[] = {
-			-1, -2, -NENV, (envid_t) 0x80000000
-		};
+		static const envid_t negative[] = { -1, -2, -NENV,
+						    (envid_t) 0x80000000 };
 		if (random_below(2))
 			return negative[random_below(ARRAY_SIZE(negative))];
 		return random_below(2) ? -self : (self | 0x80000000);
@@ -340,28 +361,29 @@ random_envid(void)
 static uintptr_t
 random_pointer(void)
 {
-	int here;	/* a stack variable: its address is on our stack */
+	int here; /* a stack variable: its address is on our stack */
 
 	switch (random_below(7)) {
 	case 0:
 		return random_next();
 	case 1:
 		return interesting_value() + random_below(33) - 16;
-	case 2:		/* somewhere in our printable text */
+	case 2: /* somewhere in our printable text */
 		return (uintptr_t) text + random_below(sizeof(text));
-	case 3: {	/* in or near something of ours */
+	case 3: { /* in or near something of ours */
 		const uintptr_t ours[] = {
-			(uintptr_t) &here, (uintptr_t) umain, (uintptr_t) &count,
-			(uintptr_t) thisenv, (uintptr_t) &uvpd[0],
+			(uintptr_t) &here,    (uintptr_t) umain,
+			(uintptr_t) &count,   (uintptr_t) thisenv,
+			(uintptr_t) &uvpd[0],
 		};
 		return ours[random_below(ARRAY_SIZE(ours))] +
 		       random_below(2 * PGSIZE) - PGSIZE;
 	}
-	case 4:		/* in the exposed tables, UENVS up to ULIM */
+	case 4: /* in the exposed tables, UENVS up to ULIM */
 		return UENVS + random_below(ULIM - UENVS);
-	case 5:		/* at a page boundary, give or take a few bytes */
+	case 5: /* at a page boundary, give or take a few bytes */
 		return (random_next() & ~(PGSIZE - 1)) + random_below(9) - 4;
-	default:	/* the kernel, above ULIM */
+	default: /* the kernel, above ULIM */
 		return ULIM + random_below(0 - ULIM);
 	}
 }
@@ -372,17 +394,27 @@ static size_t
 random_length(uintptr_t va)
 {
 	switch (random_below(16)) {
-	case 0: case 1: case 2: case 3: case 4:
-	case 5: case 6: case 7: case 8:
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+	case 4:
+	case 5:
+	case 6:
+	case 7:
+	case 8:
 		return 0;
-	case 9: case 10: case 11:
+	case 9:
+	case 10:
+	case 11:
 		return 1 + random_below(MAX_PRINT);
 	case 12:
 		return 1 + random_below(3 * PGSIZE);
 	case 13:
 		return random_below(2) ? ~0u : (random_next() | 0x80000000);
-	case 14:	/* to the end of memory; and past it, wrapping */
-		return random_below(2) ? 0 - va : 0 - va + 1 + random_below(PGSIZE);
+	case 14: /* to the end of memory; and past it, wrapping */
+		return random_below(2) ? 0 - va
+				       : 0 - va + 1 + random_below(PGSIZE);
 	default:
 		return random_next();
 	}
@@ -448,7 +480,7 @@ overlaps(uintptr_t s, size_t len, uintptr_t start, uintptr_t end)
 static bool
 prints_quietly(const char *s, size_t len)
 {
-	int here;	/* its page, and the one below it, hold our stack */
+	int here; /* its page, and the one below it, hold our stack */
 	uintptr_t stack_bottom = ROUNDDOWN((uintptr_t) &here, PGSIZE) - PGSIZE;
 	uintptr_t me = (uintptr_t) thisenv;
 
@@ -474,9 +506,9 @@ static void
 random_call(struct call *c)
 {
 	static const uint8_t lab3_calls[11] = {
-		SYS_cputs, SYS_cputs, SYS_cputs, SYS_cputs, SYS_cputs,
-		SYS_cputs, SYS_env_destroy, SYS_env_destroy, SYS_env_destroy,
-		SYS_cgetc, SYS_getenvid,
+		SYS_cputs,	 SYS_cputs, SYS_cputs,	     SYS_cputs,
+		SYS_cputs,	 SYS_cputs, SYS_env_destroy, SYS_env_destroy,
+		SYS_env_destroy, SYS_cgetc, SYS_getenvid,
 	};
 	uint32_t pick = random_below(16);
 
@@ -500,7 +532,6 @@ random_call(struct call *c)
 	}
 }
 
-
 #if LAB >= 4
 /* -------------------------------------------------------------------
  * Lab 4: the page and environment calls, and their model.
@@ -511,13 +542,13 @@ random_call(struct call *c)
  * be mapped in them; the model remembers what (at most CHILD_PAGES
  * mappings each).
  */
-#define SANDBOX		0x20000000
-#define SANDBOX_PAGES	16
-#define MAX_CHILDREN	4
-#define CHILD_PAGES	32
+#define SANDBOX	      0x20000000
+#define SANDBOX_PAGES 16
+#define MAX_CHILDREN  4
+#define CHILD_PAGES   32
 
 static struct child {
-	envid_t id;				/* 0: unused */
+	envid_t id; /* 0: unused */
 	int npages;
 	uintptr_t va[CHILD_PAGES];
 	int perm[CHILD_PAGES];
@@ -639,12 +670,16 @@ static uint32_t
 random_page_va(void)
 {
 	switch (random_below(8)) {
-	case 0: case 1: case 2: case 3:
+	case 0:
+	case 1:
+	case 2:
+	case 3:
 		return SANDBOX + random_below(SANDBOX_PAGES) * PGSIZE;
 	case 4:
 		return SANDBOX + random_below(SANDBOX_PAGES * PGSIZE);
 	case 5:
-		return interesting_value() + (random_below(4) ? 0 : random_below(9) - 4);
+		return interesting_value() +
+		       (random_below(4) ? 0 : random_below(9) - 4);
 	case 6:
 		return random_pointer();
 	default:
@@ -656,15 +691,18 @@ static uint32_t
 random_perm(void)
 {
 	static const uint32_t good[] = {
-		PTE_P | PTE_U, PTE_P | PTE_U | PTE_W, PTE_P | PTE_U | 0x200,
-		PTE_P | PTE_U | PTE_W | 0x400, PTE_P | PTE_U | 0x800,
+		PTE_P | PTE_U,	       PTE_P | PTE_U | PTE_W,
+		PTE_P | PTE_U | 0x200, PTE_P | PTE_U | PTE_W | 0x400,
+		PTE_P | PTE_U | 0x800,
 	};
 
 	switch (random_below(4)) {
-	case 0: case 1:
+	case 0:
+	case 1:
 		return good[random_below(ARRAY_SIZE(good))];
 	case 2:
-		return good[random_below(ARRAY_SIZE(good))] ^ (1 << random_below(12));
+		return good[random_below(ARRAY_SIZE(good))] ^
+		       (1 << random_below(12));
 	default:
 		return random_next();
 	}
@@ -679,7 +717,8 @@ random_target(void)
 	switch (random_below(6)) {
 	case 0:
 		return 0;
-	case 1: case 2:
+	case 1:
+	case 2:
 		return c->id != 0 ? c->id : self;
 	default:
 		return random_envid();
@@ -690,11 +729,23 @@ static void
 random_lab4_call(struct call *c)
 {
 	static const uint8_t calls[] = {
-		SYS_page_alloc, SYS_page_alloc, SYS_page_map, SYS_page_map,
-		SYS_page_map, SYS_page_unmap, SYS_page_unmap, SYS_exofork,
-		SYS_env_set_status, SYS_env_set_trapframe,
-		SYS_env_set_pgfault_upcall, SYS_yield, SYS_ipc_try_send,
-		SYS_ipc_try_send, SYS_ipc_recv, SYS_ipc_call, SYS_ipc_reply_recv,
+		SYS_page_alloc,
+		SYS_page_alloc,
+		SYS_page_map,
+		SYS_page_map,
+		SYS_page_map,
+		SYS_page_unmap,
+		SYS_page_unmap,
+		SYS_exofork,
+		SYS_env_set_status,
+		SYS_env_set_trapframe,
+		SYS_env_set_pgfault_upcall,
+		SYS_yield,
+		SYS_ipc_try_send,
+		SYS_ipc_try_send,
+		SYS_ipc_recv,
+		SYS_ipc_call,
+		SYS_ipc_reply_recv,
 	};
 
 	c->num = calls[random_below(ARRAY_SIZE(calls))];
@@ -746,9 +797,10 @@ predict_send(envid_t to, uintptr_t srcva, int perm)
 	if (!exists(to, &recving)) {
 		p.value = -E_BAD_ENV;
 		p.rule = "send: no such environment: -E_BAD_ENV";
-	} else if (srcva < UTOP && (srcva % PGSIZE != 0 || !perm_ok(perm) ||
-				    !mapping(NULL, srcva) ||
-				    ((perm & PTE_W) && !(mapping(NULL, srcva) & PTE_W)))) {
+	} else if (srcva < UTOP &&
+		   (srcva % PGSIZE != 0 || !perm_ok(perm) ||
+		    !mapping(NULL, srcva) ||
+		    ((perm & PTE_W) && !(mapping(NULL, srcva) & PTE_W)))) {
 		p.value = -E_INVAL;
 		p.rule = "send: a bad page or permission: -E_INVAL";
 	} else if (recving) {
@@ -778,7 +830,9 @@ predict_lab4(const struct call *c)
 			   (c->num == SYS_page_alloc && !perm_ok(c->arg[2]))) {
 			p.value = -E_INVAL;
 			p.rule = "va >= UTOP, unaligned, or bad perm: -E_INVAL";
-		} else if (!may_change(child, va, c->num == SYS_page_alloc ? c->arg[2] : 0)) {
+		} else if (!may_change(child, va,
+				       c->num == SYS_page_alloc ? c->arg[2]
+								: 0)) {
 			p.verdict = NOT_MADE;
 		} else {
 			p.rule = "mapped or unmapped: 0";
@@ -786,12 +840,16 @@ predict_lab4(const struct call *c)
 		break;
 	case SYS_page_map:
 		perm = c->arg[4];
-		if (!may_act_on(c->arg[0], &child) || !may_act_on(c->arg[2], &dst)) {
+		if (!may_act_on(c->arg[0], &child) ||
+		    !may_act_on(c->arg[2], &dst)) {
 			p.value = -E_BAD_ENV;
-			p.rule = "source or destination not us or our child: -E_BAD_ENV";
-		} else if (!page_va_ok(va) || !page_va_ok(c->arg[3]) || !perm_ok(perm)) {
+			p.rule = "source or destination not us or our child: "
+				 "-E_BAD_ENV";
+		} else if (!page_va_ok(va) || !page_va_ok(c->arg[3]) ||
+			   !perm_ok(perm)) {
 			p.value = -E_INVAL;
-			p.rule = "a va >= UTOP or unaligned, or bad perm: -E_INVAL";
+			p.rule = "a va >= UTOP or unaligned, or bad perm: "
+				 "-E_INVAL";
 		} else if (!mapping(child, va)) {
 			p.value = -E_INVAL;
 			p.rule = "nothing mapped at srcva: -E_INVAL";
@@ -815,7 +873,8 @@ predict_lab4(const struct call *c)
 		if (!may_act_on(c->arg[0], &child)) {
 			p.value = -E_BAD_ENV;
 			p.rule = "not us or our child: -E_BAD_ENV";
-		} else if (c->arg[1] != ENV_RUNNABLE && c->arg[1] != ENV_NOT_RUNNABLE) {
+		} else if (c->arg[1] != ENV_RUNNABLE &&
+			   c->arg[1] != ENV_NOT_RUNNABLE) {
 			p.value = -E_INVAL;
 			p.rule = "neither runnable nor not runnable: -E_INVAL";
 		} else if ((child == NULL) != (c->arg[1] == ENV_RUNNABLE)) {
@@ -831,11 +890,13 @@ predict_lab4(const struct call *c)
 		if (!may_act_on(c->arg[0], &child)) {
 			p.value = -E_BAD_ENV;
 			p.rule = "not us or our child: -E_BAD_ENV";
-		} else if (first_unreadable(c->arg[1], sizeof(struct Trapframe), &bad)) {
+		} else if (first_unreadable(c->arg[1], sizeof(struct Trapframe),
+					    &bad)) {
 			p.value = -E_FAULT;
 			p.rule = "an unreadable frame: -E_FAULT";
 		} else if (child == NULL) {
-			p.verdict = NOT_MADE;	/* it would replace our registers */
+			p.verdict =
+				NOT_MADE; /* it would replace our registers */
 		} else {
 			p.rule = "0";
 		}
@@ -846,7 +907,8 @@ predict_lab4(const struct call *c)
 			p.value = -E_BAD_ENV;
 			p.rule = "not us or our child: -E_BAD_ENV";
 		} else if (child == NULL) {
-			p.verdict = NOT_MADE;	/* we have no handler to replace */
+			p.verdict =
+				NOT_MADE; /* we have no handler to replace */
 		} else {
 			p.rule = "0";
 		}
@@ -862,7 +924,7 @@ predict_lab4(const struct call *c)
 			p.value = -E_INVAL;
 			p.rule = "an unaligned dstva: -E_INVAL";
 		} else {
-			p.verdict = NOT_MADE;	/* it would wait for ever */
+			p.verdict = NOT_MADE; /* it would wait for ever */
 		}
 		break;
 	case SYS_ipc_call:
@@ -897,7 +959,8 @@ apply_lab4(const struct call *c, int32_t ret)
 		may_act_on(c->arg[0], &child);
 		if (child != NULL)
 			record(child, c->arg[1],
-			       c->num == SYS_page_alloc ? (int) c->arg[2] : 0, true);
+			       c->num == SYS_page_alloc ? (int) c->arg[2] : 0,
+			       true);
 		break;
 	case SYS_page_map:
 		may_act_on(c->arg[0], &child);
@@ -926,12 +989,14 @@ apply_lab4(const struct call *c, int32_t ret)
 static void
 check_page_counts(void)
 {
-	for (uintptr_t va = SANDBOX; va < SANDBOX + SANDBOX_PAGES * PGSIZE; va += PGSIZE) {
+	for (uintptr_t va = SANDBOX; va < SANDBOX + SANDBOX_PAGES * PGSIZE;
+	     va += PGSIZE) {
 		if (!mapping(NULL, va))
 			continue;
 		uint16_t ref = pages[PGNUM(uvpt[PGNUM(va)])].pp_ref;
 		if (ref < 1 || ref > 1 + MAX_CHILDREN * CHILD_PAGES)
-			panic("fuzzsys: the page at %08x has pp_ref %u", va, ref);
+			panic("fuzzsys: the page at %08x has pp_ref %u", va,
+			      ref);
 	}
 }
 #endif
@@ -1046,36 +1111,35 @@ kernel_only_page(void)
  * that is mapped but not for the user, if any), or sys_env_destroy of
  * ourselves.  The line before it says what the kernel must print.
  */
-static void __attribute__((noreturn))
-fatal_call(void)
+static void __attribute__((noreturn)) fatal_call(void)
 {
 	struct call c = { SYS_cputs, { 0, 0, 0, 0, 0 } };
 	uintptr_t bad_va;
 
 	switch (random_below(7)) {
-	case 0:		/* kernel memory */
+	case 0: /* kernel memory */
 		c.arg[0] = ULIM + random_below(0 - ULIM);
 		c.arg[1] = 1 + random_below(PGSIZE);
 		break;
-	case 1:		/* an unmapped page below UTOP */
+	case 1: /* an unmapped page below UTOP */
 		do
 			c.arg[0] = random_below(UTOP);
 		while (user_may_read(c.arg[0]));
 		c.arg[1] = 1 + random_below(MAX_PRINT);
 		break;
-	case 2:		/* readable at first, then wrapping past 4 GiB */
+	case 2: /* readable at first, then wrapping past 4 GiB */
 		c.arg[0] = (uintptr_t) text + random_below(sizeof(text));
 		c.arg[1] = 0 - c.arg[0] + 1 + random_below(PGSIZE);
 		break;
-	case 3:		/* the top of the stack and the guard page */
+	case 3: /* the top of the stack and the guard page */
 		c.arg[0] = USTACKTOP - 1 - random_below(MAX_PRINT - 1);
 		c.arg[1] = MAX_PRINT;
 		break;
-	case 4:		/* both ends readable (our text, envs[]), holes between */
+	case 4: /* both ends readable (our text, envs[]), holes between */
 		c.arg[0] = (uintptr_t) text + random_below(sizeof(text));
 		c.arg[1] = UENVS + random_below(PGSIZE) - c.arg[0];
 		break;
-	case 5:		/* present but kernel-only, if there is such a page */
+	case 5: /* present but kernel-only, if there is such a page */
 		if ((c.arg[0] = kernel_only_page()) != 0) {
 			c.arg[0] += random_below(PGSIZE);
 			c.arg[1] = 1 + random_below(MAX_PRINT);
@@ -1085,7 +1149,7 @@ fatal_call(void)
 		c.arg[0] = ULIM + random_below(0 - ULIM);
 		c.arg[1] = 1 + random_below(MAX_PRINT);
 		break;
-	default:	/* destroy ourselves, as 0 or by our id */
+	default: /* destroy ourselves, as 0 or by our id */
 		c.num = SYS_env_destroy;
 		c.arg[0] = random_below(2) ? 0 : self;
 		break;
@@ -1093,14 +1157,17 @@ fatal_call(void)
 
 	if (c.num == SYS_cputs) {
 		if (!first_unreadable(c.arg[0], c.arg[1], &bad_va))
-			panic("fuzzsys: the fatal range [%08x, +%08x) is readable",
+			panic("fuzzsys: the fatal range [%08x, +%08x) is "
+			      "readable",
 			      c.arg[0], c.arg[1]);
 		cprintf("fuzzsys: fatal call sys_cputs(%08x, %08x): expect "
-			"\"[%08x] user_mem_check assertion failure for va %08x\"\n",
+			"\"[%08x] user_mem_check assertion failure for va "
+			"%08x\"\n",
 			c.arg[0], c.arg[1], self, bad_va);
 	} else {
 		cprintf("fuzzsys: fatal call sys_env_destroy(%08x): expect "
-			"\"[%08x] exiting gracefully\"\n", c.arg[0], self);
+			"\"[%08x] exiting gracefully\"\n",
+			c.arg[0], self);
 	}
 	raw_syscall(&c);
 	panic("fuzzsys: the fatal call returned");
@@ -1116,8 +1183,8 @@ umain(int argc, char **argv)
 	lab4_mode = argc > 1 && strcmp(argv[1], "lab4") == 0;
 #endif
 	if (self != thisenv->env_id)
-		panic("fuzzsys: sys_getenvid says %08x, envs[] says %08x",
-		      self, thisenv->env_id);
+		panic("fuzzsys: sys_getenvid says %08x, envs[] says %08x", self,
+		      thisenv->env_id);
 	rng_state = stream_seed(self);
 	cprintf("fuzzsys: env %08x seed %u\n", self, rng_state);
 
@@ -1140,18 +1207,20 @@ umain(int argc, char **argv)
 #if LAB >= 4
 	if (lab4_mode) {
 		check_page_counts();
-		cprintf("fuzzsys: lab 4: page_alloc %d, page_map %d, page_unmap %d, "
+		cprintf("fuzzsys: lab 4: page_alloc %d, page_map %d, "
+			"page_unmap %d, "
 			"exofork %d, env_set_status %d, env_set_trapframe %d, "
 			"env_set_pgfault_upcall %d, yield %d, ipc_try_send %d, "
-			"ipc_recv %d, ipc_call %d, ipc_reply_recv %d; %d errors\n",
+			"ipc_recv %d, ipc_call %d, ipc_reply_recv %d; %d "
+			"errors\n",
 			count.lab4[SYS_page_alloc], count.lab4[SYS_page_map],
 			count.lab4[SYS_page_unmap], count.lab4[SYS_exofork],
 			count.lab4[SYS_env_set_status],
 			count.lab4[SYS_env_set_trapframe],
-			count.lab4[SYS_env_set_pgfault_upcall], count.lab4[SYS_yield],
-			count.lab4[SYS_ipc_try_send], count.lab4[SYS_ipc_recv],
-			count.lab4[SYS_ipc_call], count.lab4[SYS_ipc_reply_recv],
-			count.lab4_errors);
+			count.lab4[SYS_env_set_pgfault_upcall],
+			count.lab4[SYS_yield], count.lab4[SYS_ipc_try_send],
+			count.lab4[SYS_ipc_recv], count.lab4[SYS_ipc_call],
+			count.lab4[SYS_ipc_reply_recv], count.lab4_errors);
 	}
 #endif
 	cprintf("fuzzsys: %d calls survived, all answers as expected\n", made);

@@ -10,6 +10,7 @@ umain(int argc, char **argv)
 	 * came back through the system call path gives the right mix. */
 	if (argc > 1) {
 		unsigned long n = strtol(argv[1], NULL, 10);
-		cprintf("hello: %lu xor my id is %08lx\n", n, n ^ sys_getenvid());
+		cprintf("hello: %lu xor my id is %08lx\n", n,
+			n ^ sys_getenvid());
 	}
 }

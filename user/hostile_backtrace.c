@@ -14,8 +14,11 @@ breakpoint_with_ebp(uint32_t ebp, const char *what)
 	uint32_t seen;
 
 	cprintf("hostile_backtrace: int3 with %s ebp %08x\n", what, ebp);
-	asm volatile("pushl %%ebp; movl %1, %%ebp; int3; movl %%ebp, %0; popl %%ebp"
-		     : "=a" (seen) : "a" (ebp) : "memory");
+	asm volatile(
+		"pushl %%ebp; movl %1, %%ebp; int3; movl %%ebp, %0; popl %%ebp"
+		: "=a"(seen)
+		: "a"(ebp)
+		: "memory");
 	if (seen != ebp)
 		cprintf("hostile_backtrace: ebp came back as %08x!\n", seen);
 	else

@@ -24,7 +24,7 @@ umain(int argc, char **argv)
 		asm volatile("ud2");
 		break;
 	case 1:
-		asm volatile("boundl %0, %1" : : "r" (5), "m" (bounds));
+		asm volatile("boundl %0, %1" : : "r"(5), "m"(bounds));
 		break;
 	case 2:
 		/* icebp (int1): a debug trap on real CPUs, an invalid
@@ -41,7 +41,9 @@ umain(int argc, char **argv)
 		/* into checks its gate's DPL like int $4: a general
 		 * protection fault. */
 		asm volatile("movl $0x7fffffff, %%eax; addl $1, %%eax; into"
-			     : : : "eax", "cc");
+			     :
+			     :
+			     : "eax", "cc");
 		break;
 	}
 	cprintf("hostile_exc: case %d (%s) did not trap!\n", c, cases[c]);

@@ -23,7 +23,7 @@ yield(void)
 {
 	int number = SYS_yield;
 
-	asm volatile("int %1" : "+a" (number) : "i" (T_SYSCALL) : "memory", "cc");
+	asm volatile("int %1" : "+a"(number) : "i"(T_SYSCALL) : "memory", "cc");
 }
 
 void
@@ -37,20 +37,24 @@ umain(int argc, char **argv)
 
 	/* xmm0-7 get the pattern, st0 the envid as an integer. */
 	asm volatile("movups %0, %%xmm0; movups %0, %%xmm7; fninit; fildl %1"
-		     : : "m" (pattern), "m" (me));
+		     :
+		     : "m"(pattern), "m"(me));
 	for (int i = 0; i < ROUNDS && !bad; i++) {
 		yield();
-		asm volatile("movups %%xmm7, %0" : "=m" (got));
-		asm volatile("fxsave %0" : "=m" (area));
+		asm volatile("movups %%xmm7, %0" : "=m"(got));
+		asm volatile("fxsave %0" : "=m"(area));
 		/* st0 as an integer, without popping it: fist. */
-		asm volatile("fistl %0" : "=m" (integer));
+		asm volatile("fistl %0" : "=m"(integer));
 		if (memcmp(got, pattern, sizeof(got)) != 0 || integer != me) {
 			cprintf("hostile_fpu_yield: [%08x] round %d: xmm7 %08x "
-				"st0 %08x: not mine!\n", me, i, got[0], integer);
+				"st0 %08x: not mine!\n",
+				me, i, got[0], integer);
 			bad = 1;
 		}
 	}
 	if (!bad)
-		cprintf("hostile_fpu_yield: [%08x] my FPU registers survived %d "
-			"yields\n", me, ROUNDS);
+		cprintf("hostile_fpu_yield: [%08x] my FPU registers survived "
+			"%d "
+			"yields\n",
+			me, ROUNDS);
 }

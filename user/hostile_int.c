@@ -16,12 +16,12 @@ void
 umain(int argc, char **argv)
 {
 	int vector = hostile_case(256);
-	int eax = -1;	/* as a system call number: none */
+	int eax = -1; /* as a system call number: none */
 
 	code[0] = 0xcd;
 	code[1] = vector;
 	code[2] = 0xc3;
 	cprintf("hostile_int: int $%d\n", vector);
-	asm volatile("call *%1" : "+a" (eax) : "r" (code) : "memory", "cc");
+	asm volatile("call *%1" : "+a"(eax) : "r"(code) : "memory", "cc");
 	cprintf("hostile_int: survived int $%d, eax %d\n", vector, eax);
 }

@@ -1,10 +1,10 @@
 /*
  * Returns from an interrupt that never happened: iret with frames the
  * kernel would never build (an iret to the same privilege level pops
- * only eip, cs and eflags, so the attacks are in those), and far jumps and segment loads through
- * selectors user code may not use.  Each attack must cost this
- * environment its life (a general protection, invalid TSS or page
- * fault), never the kernel's.
+ * only eip, cs and eflags, so the attacks are in those), and far jumps and
+ * segment loads through selectors user code may not use.  Each attack must cost
+ * this environment its life (a general protection, invalid TSS or page fault),
+ * never the kernel's.
  *
  * Under QEMU 7.2's TCG, an iret at CPL 3 whose EFLAGS image has VM set
  * enters virtual-8086 mode (a real CPU ignores VM there); the fault
@@ -12,8 +12,8 @@
  */
 #include "hostile.h"
 
-#define USER_CS	(GD_UT | 3)
-#define USER_DS	(GD_UD | 3)
+#define USER_CS (GD_UT | 3)
+#define USER_DS (GD_UD | 3)
 
 /* Executes iret with the frame eip, cs, eflags, esp, ss and, for a
  * return to virtual-8086 mode, es, ds, fs, gs. */
@@ -23,7 +23,7 @@ iret_frame(uint32_t eip, uint32_t cs, uint32_t eflags, uint32_t esp,
 {
 	uint32_t frame[9] = { eip, cs, eflags, esp, ss, 0, 0, 0, 0 };
 
-	asm volatile("movl %0, %%esp; iret" : : "r" (frame) : "memory");
+	asm volatile("movl %0, %%esp; iret" : : "r"(frame) : "memory");
 }
 
 static void
@@ -63,7 +63,7 @@ umain(int argc, char **argv)
 {
 	int c = hostile_case(ARRAY_SIZE(cases));
 	uint32_t esp = (uint32_t) &landing_stack[ARRAY_SIZE(landing_stack)];
-	uint32_t flags = FL_IF & 0;	/* interrupts stay off in lab 3 */
+	uint32_t flags = FL_IF & 0; /* interrupts stay off in lab 3 */
 
 	cprintf("hostile_iret: case %d: %s\n", c, cases[c]);
 	switch (c) {
@@ -98,7 +98,7 @@ umain(int argc, char **argv)
 			   USER_DS);
 		break;
 	case 8:
-		asm volatile("ljmp %0, $0" : : "i" (GD_TSS0));
+		asm volatile("ljmp %0, $0" : : "i"(GD_TSS0));
 		break;
 	case 9:
 		asm volatile("movw $0xfff8, %%ax; movw %%ax, %%fs" : : : "eax");
@@ -107,7 +107,10 @@ umain(int argc, char **argv)
 		asm volatile("movw $0, %%ax; movw %%ax, %%ss" : : : "eax");
 		break;
 	case 11:
-		asm volatile("movw %0, %%ax; movw %%ax, %%ds" : : "i" (GD_TSS0 | 3) : "eax");
+		asm volatile("movw %0, %%ax; movw %%ax, %%ds"
+			     :
+			     : "i"(GD_TSS0 | 3)
+			     : "eax");
 		break;
 	}
 	cprintf("hostile_iret: case %d survived!\n", c);

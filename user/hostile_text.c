@@ -14,8 +14,9 @@ umain(int argc, char **argv)
 {
 	int c = hostile_case(2);
 
-	scratch[0] = 'W';	/* .data must be writable */
-	cprintf("hostile_text: case %d: %s\n", c, c == 0 ? "write .text" : "write .rodata");
+	scratch[0] = 'W'; /* .data must be writable */
+	cprintf("hostile_text: case %d: %s\n", c,
+		c == 0 ? "write .text" : "write .rodata");
 	if (c == 0)
 		*(volatile uint8_t *) umain = 0xcc;
 	else

@@ -15,13 +15,12 @@
  */
 #include <inc/lib.h>
 
-#define CALLS		1000
-#define PAGE		((char *) 0x00A00000)
-#define SERVER_PAGE	((char *) 0x00B00000)
-#define DONE		0xFFFFFFFF
+#define CALLS	    1000
+#define PAGE	    ((char *) 0x00A00000)
+#define SERVER_PAGE ((char *) 0x00B00000)
+#define DONE	    0xFFFFFFFF
 
-static void __attribute__((noreturn))
-server(void)
+static void __attribute__((noreturn)) server(void)
 {
 	envid_t client;
 	int perm;
@@ -31,7 +30,8 @@ server(void)
 		if (v == DONE)
 			exit();
 		if (perm) {
-			/* Reverse the string in place and send the page back. */
+			/* Reverse the string in place and send the page back.
+			 */
 			size_t n = strlen(SERVER_PAGE);
 			for (size_t i = 0; i < n / 2; i++) {
 				char c = SERVER_PAGE[i];
@@ -52,8 +52,7 @@ server(void)
 	}
 }
 
-static void __attribute__((noreturn))
-intruder(envid_t client)
+static void __attribute__((noreturn)) intruder(envid_t client)
 {
 	const volatile struct Env *c = &envs[ENVX(client)];
 	int refused = 0, r;
@@ -75,7 +74,8 @@ intruder(envid_t client)
 	}
 	cprintf("ipccall: the intruder was refused %s while the client "
 		"waited for its server, then got through\n",
-		refused > 0 ? "every time" : "never (it never found it waiting)");
+		refused > 0 ? "every time"
+			    : "never (it never found it waiting)");
 	exit();
 }
 

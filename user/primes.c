@@ -7,8 +7,7 @@
  */
 #include <inc/lib.h>
 
-static void __attribute__((noreturn))
-sieve(void)
+static void __attribute__((noreturn)) sieve(void)
 {
 	envid_t from, next;
 	uint32_t p, n;

@@ -23,7 +23,8 @@ read_ints(int fd, int *buf, int max)
 		panic("primespipe: read: %e", n);
 	/* A partial int: the rest of it is on its way. */
 	if (n % sizeof(int) != 0) {
-		int r = readn(fd, (char *) buf + n, sizeof(int) - n % sizeof(int));
+		int r = readn(fd, (char *) buf + n,
+			      sizeof(int) - n % sizeof(int));
 		if (r < 0)
 			panic("primespipe: read: %e", r);
 		n += r;
@@ -70,7 +71,8 @@ sieve(int left)
 			if ((right = fork()) < 0)
 				panic("fork: %e", right);
 			if (right == 0) {
-				/* The child: the next sieve, reading this pipe. */
+				/* The child: the next sieve, reading this pipe.
+				 */
 				close(left);
 				close(p[1]);
 				return p[0];

@@ -7,7 +7,7 @@
 #include <inc/lib.h>
 
 #define TEMP_ADDR	((char *) 0xa00000)
-#define TEMP_ADDR_CHILD	((char *) 0xb00000)
+#define TEMP_ADDR_CHILD ((char *) 0xb00000)
 
 static const char hello_parent[] = "hello parent, from your child";
 static const char hello_child[] = "hello child, from your parent";
@@ -23,8 +23,8 @@ receive(const char *expect, char *where)
 	if (strcmp(where, expect) != 0 || perm != (PTE_P | PTE_U | PTE_W))
 		cprintf("sendpage: wrong message or permissions %x\n", perm);
 	else
-		cprintf("%x: the page arrived intact, perm %x\n", sys_getenvid(),
-			perm);
+		cprintf("%x: the page arrived intact, perm %x\n",
+			sys_getenvid(), perm);
 }
 
 void

@@ -22,12 +22,13 @@ umain(int argc, char **argv)
 		on_stack = 2;
 		cprintf("sforktest: child: thisenv is %s\n",
 			thisenv->env_id == sys_getenvid() ? "mine" : "wrong");
-		shared_counter = 43;	/* "I am done" */
+		shared_counter = 43; /* "I am done" */
 		return;
 	}
 	while (shared_counter != 43)
 		sys_yield();
 	cprintf("sforktest: parent: the global is shared, the stack is %s, "
-		"thisenv is %s\n", on_stack == 1 ? "private" : "shared",
+		"thisenv is %s\n",
+		on_stack == 1 ? "private" : "shared",
 		thisenv->env_id == sys_getenvid() ? "mine" : "wrong");
 }

@@ -24,19 +24,19 @@
  */
 #include <inc/lib.h>
 
-#define MAXARGS 32
+#define MAXARGS	  32
 #define MAXSTAGES 8
-#define SAVED_IN 30
+#define SAVED_IN  30
 #define SAVED_OUT 31
 
 struct stage {
 	const char *argv[MAXARGS + 1];
 	int argc;
-	const char *input;	/* < file, or NULL */
-	const char *output;	/* > file, or NULL */
+	const char *input;  /* < file, or NULL */
+	const char *output; /* > file, or NULL */
 };
 
-static bool trace;		/* -x */
+static bool trace; /* -x */
 
 /* Messages go to the shell's own output, never into a pipe. */
 #define say(...) fprintf(SAVED_OUT, __VA_ARGS__)
@@ -50,7 +50,7 @@ parse(char *line, struct stage *stages)
 {
 	struct stage *st = &stages[0];
 	int nstages = 1;
-	const char **target = NULL;	/* set after '<' or '>' */
+	const char **target = NULL; /* set after '<' or '>' */
 	char *s = line;
 	/* Every word fits: the copies are no longer than the line. */
 	static char words[2100];
@@ -70,7 +70,9 @@ parse(char *line, struct stage *stages)
 			char op = *s;
 			*s++ = '\0';
 			if (target != NULL) {
-				say("sh: syntax error: '%c' after a redirection\n", op);
+				say("sh: syntax error: '%c' after a "
+				    "redirection\n",
+				    op);
 				return -1;
 			}
 			if (op == '<')
@@ -79,11 +81,13 @@ parse(char *line, struct stage *stages)
 				target = &st->output;
 			else {
 				if (st->argc == 0) {
-					say("sh: syntax error: empty command before '|'\n");
+					say("sh: syntax error: empty command "
+					    "before '|'\n");
 					return -1;
 				}
 				if (nstages == MAXSTAGES) {
-					say("sh: too many commands in a pipeline\n");
+					say("sh: too many commands in a "
+					    "pipeline\n");
 					return -1;
 				}
 				st = &stages[nstages++];
@@ -189,7 +193,7 @@ static void
 run(struct stage *stages, int nstages)
 {
 	envid_t ids[MAXSTAGES];
-	int pipe_in = -1;	/* read end of the previous stage's pipe */
+	int pipe_in = -1; /* read end of the previous stage's pipe */
 	int n = 0, r;
 
 	for (int i = 0; i < nstages; i++) {
@@ -311,7 +315,7 @@ umain(int argc, char **argv)
 	for (;;) {
 		char *line = readline(interactive ? "$ " : NULL);
 		if (line == NULL)
-			break;		/* the end of the input */
+			break; /* the end of the input */
 		int nstages = parse(line, stages);
 		if (nstages <= 0)
 			continue;

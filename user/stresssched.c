@@ -12,7 +12,7 @@
 
 #define NCHILD 20
 #define ROUNDS 10
-#define COUNT 10000
+#define COUNT  10000
 
 volatile int counter;
 

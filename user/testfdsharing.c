@@ -30,7 +30,8 @@ umain(int argc, char **argv)
 	if (id == 0) {
 		/* Reads half, then leaves the offset there for the parent. */
 		if ((r = readn(fd, again, n / 2)) != n / 2)
-			panic("child: readn returned %d, expected %d", r, n / 2);
+			panic("child: readn returned %d, expected %d", r,
+			      n / 2);
 		if (memcmp(whole, again, n / 2) != 0)
 			panic("child: read data differs from the parent's");
 		cprintf("child read %d bytes, same as the parent\n", n / 2);

@@ -12,7 +12,8 @@ static union Fsipc *req = (union Fsipc *) 0x0FFFF000;
 /* Where the raw OPEN's reply (the struct Fd page) is mapped. */
 static struct Fd *rawfd = (struct Fd *) 0x0FFFE000;
 
-static const char newmotd_start[] = "This is /newmotd, the NEW message of the day.";
+static const char newmotd_start[] =
+	"This is /newmotd, the NEW message of the day.";
 
 static envid_t fsenv;
 
@@ -53,7 +54,8 @@ raw_protocol(void)
 	check((uvpt[PGNUM(rawfd)] & (PTE_P | PTE_SHARE)) == (PTE_P | PTE_SHARE),
 	      "the Fd page of serve_open");
 	check(rawfd->fd_dev_id == 'f' && rawfd->fd_offset == 0 &&
-	      rawfd->fd_omode == O_RDONLY, "serve_open's Fd");
+		      rawfd->fd_omode == O_RDONLY,
+	      "serve_open's Fd");
 	fileid = rawfd->fd_file.id;
 	cprintf("serve_open is good\n");
 
@@ -61,8 +63,9 @@ raw_protocol(void)
 	if ((r = raw(FSREQ_STAT, NULL)) < 0)
 		panic("serve_stat: %e", r);
 	check(strcmp(req->statRet.ret_name, "newmotd") == 0 &&
-	      req->statRet.ret_size > (off_t) strlen(newmotd_start) &&
-	      !req->statRet.ret_isdir, "serve_stat's answer");
+		      req->statRet.ret_size > (off_t) strlen(newmotd_start) &&
+		      !req->statRet.ret_isdir,
+	      "serve_stat's answer");
 	cprintf("file_stat is good\n");
 
 	req->read.req_fileid = fileid;
@@ -70,15 +73,17 @@ raw_protocol(void)
 	if ((r = raw(FSREQ_READ, NULL)) < 0)
 		panic("serve_read: %e", r);
 	check(r > (int) strlen(newmotd_start) &&
-	      memcmp(req->readRet.ret_buf, newmotd_start,
-		     strlen(newmotd_start)) == 0, "serve_read's data");
+		      memcmp(req->readRet.ret_buf, newmotd_start,
+			     strlen(newmotd_start)) == 0,
+	      "serve_read's data");
 	check(rawfd->fd_offset == r, "serve_read's new offset");
 	cprintf("file_read is good\n");
 
 	/* Writing to a read-only open fails. */
 	req->write.req_fileid = fileid;
 	req->write.req_n = 1;
-	check(raw(FSREQ_WRITE, NULL) == -E_INVAL, "a write to a read-only file");
+	check(raw(FSREQ_WRITE, NULL) == -E_INVAL,
+	      "a write to a read-only file");
 
 	req->flush.req_fileid = fileid;
 	if ((r = raw(FSREQ_FLUSH, NULL)) < 0)
@@ -109,14 +114,16 @@ fd_layer(const char *token)
 	check(strncmp(buf, newmotd_start, strlen(newmotd_start)) == 0,
 	      "read of /newmotd");
 	check(fstat(fd, &st) == 0 && st.st_size == n && !st.st_isdir &&
-	      st.st_dev == &devfile, "fstat of /newmotd");
+		      st.st_dev == &devfile,
+	      "fstat of /newmotd");
 	close(fd);
 	cprintf("open and read are good\n");
 
 	/* Create, write, read back at other offsets. */
 	if ((fd = open("/testfile-new", O_RDWR | O_CREAT | O_EXCL)) < 0)
 		panic("open /testfile-new: %e", fd);
-	check(open("/testfile-new", O_RDWR | O_CREAT | O_EXCL) == -E_FILE_EXISTS,
+	check(open("/testfile-new", O_RDWR | O_CREAT | O_EXCL) ==
+		      -E_FILE_EXISTS,
 	      "O_EXCL on an existing file");
 	for (int i = 0; i < 100; i++) {
 		snprintf(buf, sizeof(buf), "line %d of a new file\n", i);
@@ -169,7 +176,8 @@ large_file(void)
 			panic("read of block %d: %e", b, r);
 		for (int i = 0; i < PGSIZE / 4; i++)
 			if (block[i] != (uint32_t) (b * 0x10000 + i))
-				panic("block %d word %d is %08x", b, i, block[i]);
+				panic("block %d word %d is %08x", b, i,
+				      block[i]);
 	}
 	check(read(fd, block, 1) == 0, "the end of the large file");
 	close(fd);

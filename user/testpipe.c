@@ -22,10 +22,11 @@ umain(int argc, char **argv)
 		/* More than the pipe holds, so that the writer waits. */
 		for (int i = 0; i < 1000; i++) {
 			snprintf(buf, sizeof(buf), "%d %s\n", i, word);
-			if ((r = write(p[1], buf, strlen(buf))) != (int) strlen(buf))
+			if ((r = write(p[1], buf, strlen(buf))) !=
+			    (int) strlen(buf))
 				panic("child: write returned %d", r);
 		}
-		exit();		/* closes p[1]: the parent sees the end */
+		exit(); /* closes p[1]: the parent sees the end */
 	}
 	close(p[1]);
 	int line = 0, last_line = -1;
@@ -51,8 +52,8 @@ umain(int argc, char **argv)
 	}
 	if (n < 0)
 		panic("read: %e", n);
-	cprintf("pipe read %d lines, %d bytes, the last '%d %s'\n",
-		line, total, last_line, word);
+	cprintf("pipe read %d lines, %d bytes, the last '%d %s'\n", line, total,
+		last_line, word);
 	wait(id);
 
 	/* A write end whose readers are gone. */

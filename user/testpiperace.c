@@ -27,13 +27,14 @@ umain(int argc, char **argv)
 		panic("fork: %e", checker);
 	if (checker == 0) {
 		long checks = 0;
-		close(p[1]);	/* the parent's copy keeps it open */
+		close(p[1]); /* the parent's copy keeps it open */
 		while (*FLAG_VA == 0) {
 			/* The parent raises the flag before it closes: a
 			 * close seen with the flag still down is false. */
 			if (pipeisclosed(p[0]) && *FLAG_VA == 0)
 				panic("RACE: the pipe looked closed after %ld "
-				      "checks", checks);
+				      "checks",
+				      checks);
 			checks++;
 		}
 		cprintf("checker: no false close in %ld checks\n", checks);

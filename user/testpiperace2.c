@@ -16,7 +16,7 @@ umain(int argc, char **argv)
 	envid_t checker, id;
 
 	if (argc > 2 && strcmp(argv[2], "exit") == 0)
-		return;		/* a spawned copy: just exit */
+		return; /* a spawned copy: just exit */
 	if ((r = sys_page_alloc(0, (void *) FLAG_VA,
 				PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0)
 		panic("sys_page_alloc: %e", r);
@@ -32,7 +32,8 @@ umain(int argc, char **argv)
 			 * close seen with the flag still down is false. */
 			if (pipeisclosed(p[0]) && *FLAG_VA == 0)
 				panic("RACE: the pipe looked closed after %ld "
-				      "checks", checks);
+				      "checks",
+				      checks);
 			checks++;
 		}
 		cprintf("checker: no false close in %ld checks\n", checks);

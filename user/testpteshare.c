@@ -11,10 +11,9 @@
 #define SHARED_VA ((char *) 0xA0000000)
 
 /* A place for the grader's breakpoint; never inlined away. */
-void __attribute__((noinline))
-shared_page_here(const char *who)
+void __attribute__((noinline)) shared_page_here(const char *who)
 {
-	asm volatile("" : : "r" (who) : "memory");
+	asm volatile("" : : "r"(who) : "memory");
 }
 
 void

@@ -52,5 +52,6 @@ umain(int argc, char **argv)
 			line++;
 	}
 	cprintf("testshell: the shell's output matches the key "
-		"(%d bytes)\n", n_out);
+		"(%d bytes)\n",
+		n_out);
 }

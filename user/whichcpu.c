@@ -10,7 +10,7 @@
 
 #define NCHILD 3
 #define ROUNDS 40
-#define WORK 1500000
+#define WORK   1500000
 
 void
 umain(int argc, char **argv)
@@ -34,7 +34,8 @@ umain(int argc, char **argv)
 	}
 	for (int c = 0; c < 32; c++)
 		if (seen & (1 << c))
-			len += snprintf(list + len, sizeof(list) - len, " %d", c);
+			len += snprintf(list + len, sizeof(list) - len, " %d",
+					c);
 	cprintf("[%08x] whichcpu: ran on CPU%s%s\n", thisenv->env_id,
 		len > 2 ? "s" : "", list);
 }

@@ -53,7 +53,7 @@ SLOW_STAGE_SECONDS = 300.0
 # True once the tree has been formatted with .clang-format (in one
 # commit, after every branch is merged): then make test fails on any C
 # file clang-format would change (grade/tools/check-format).
-CHECK_FORMAT = False
+CHECK_FORMAT = True
 # The product rule: kernel/ (boot loader excluded) stays under this many
 # lines of code, as cloc counts them (all languages, headers included),
 # through lab 5.  What can live in lib/ or user/ lives there.

@@ -15,25 +15,25 @@
 #define KERNEL_BOOT_BOOTINFO_H
 
 /* "EXOL" in ASCII: not a value GRUB would ever leave in eax. */
-#define BOOTINFO_MAGIC		0x4C4F5845
+#define BOOTINFO_MAGIC 0x4C4F5845
 
 /* Free conventional memory below the boot sector (0x7C00). */
-#define BOOTINFO_PADDR		0x5000
+#define BOOTINFO_PADDR 0x5000
 
 /* Offsets within the boot information page. */
-#define BOOTINFO_E820_COUNT	0	/* uint32_t: number of entries */
-#define BOOTINFO_E820_MAP	8	/* struct e820_entry[] */
-#define BOOTINFO_E820_MAX	128	/* entries that fit below 0x6000 */
+#define BOOTINFO_E820_COUNT 0	/* uint32_t: number of entries */
+#define BOOTINFO_E820_MAP   8	/* struct e820_entry[] */
+#define BOOTINFO_E820_MAX   128 /* entries that fit below 0x6000 */
 
 /* The size of one entry as the BIOS writes it (ACPI 1.0 layout). */
-#define E820_ENTRY_SIZE		20
+#define E820_ENTRY_SIZE 20
 
 #ifndef __ASSEMBLER__
 #include <inc/types.h>
 
 /* E820 region types. */
-#define E820_RAM	1	/* usable RAM */
-#define E820_RESERVED	2	/* anything else is not ours to use */
+#define E820_RAM      1 /* usable RAM */
+#define E820_RESERVED 2 /* anything else is not ours to use */
 
 struct e820_entry {
 	uint64_t base;

@@ -17,22 +17,22 @@
 #include <inc/elf.h>
 #include <kernel/boot/bootinfo.h>
 
-#define SECTSIZE	512
+#define SECTSIZE 512
 /* A scratch buffer for the ELF header and program headers. */
-#define ELFHDR		((struct Elf *) 0x10000)
+#define ELFHDR ((struct Elf *) 0x10000)
 
 /* ATA primary channel registers. */
-#define ATA_DATA	0x1F0
-#define ATA_COUNT	0x1F2
-#define ATA_LBA0	0x1F3
-#define ATA_LBA1	0x1F4
-#define ATA_LBA2	0x1F5
-#define ATA_DRIVE	0x1F6
-#define ATA_STATUS	0x1F7	/* read: status; write: command */
-#define ATA_BSY		0x80
-#define ATA_DRDY	0x40
-#define ATA_DRQ		0x08
-#define ATA_CMD_READ	0x20
+#define ATA_DATA     0x1F0
+#define ATA_COUNT    0x1F2
+#define ATA_LBA0     0x1F3
+#define ATA_LBA1     0x1F4
+#define ATA_LBA2     0x1F5
+#define ATA_DRIVE    0x1F6
+#define ATA_STATUS   0x1F7 /* read: status; write: command */
+#define ATA_BSY	     0x80
+#define ATA_DRDY     0x40
+#define ATA_DRQ	     0x08
+#define ATA_CMD_READ 0x20
 
 static void readseg(uint32_t pa, uint32_t count, uint32_t offset);
 
@@ -63,13 +63,13 @@ bootmain(void)
 	}
 
 	if (entry == 0)
-		return;		/* the entry point is in no segment */
+		return; /* the entry point is in no segment */
 
 	/* Enter the kernel, telling it who booted it and where the
 	 * memory map is (kernel/entry.S saves eax and ebx). */
 	asm volatile("jmp *%0"
-		     : : "r" (entry), "a" (BOOTINFO_MAGIC),
-		       "b" (BOOTINFO_PADDR));
+		     :
+		     : "r"(entry), "a"(BOOTINFO_MAGIC), "b"(BOOTINFO_PADDR));
 }
 
 static void

@@ -50,68 +50,68 @@
 #include <inc/mmu.h>
 
 /* Global descriptor table selectors (index * 8). */
-#define GD_KT	0x08	/* kernel text */
-#define GD_KD	0x10	/* kernel data */
-#define GD_UT	0x18	/* user text */
-#define GD_UD	0x20	/* user data */
-#define GD_TSS0	0x28	/* CPU 0's task state segment */
+#define GD_KT	0x08 /* kernel text */
+#define GD_KD	0x10 /* kernel data */
+#define GD_UT	0x18 /* user text */
+#define GD_UD	0x20 /* user data */
+#define GD_TSS0 0x28 /* CPU 0's task state segment */
 
 /* All physical memory is mapped at this address. */
-#define KERNBASE	0xF0000000
+#define KERNBASE 0xF0000000
 /* The physical memory kernel/entry.S's page directory maps (at 0 and
  * at KERNBASE) until mem_init loads kern_pgdir: 16 MiB, in 4 MiB pages.
  * Until then nothing above it can be touched.  (The most the KERNBASE
  * window maps later, 256 MiB, is MAX_PHYSICAL_MEMORY in
  * kernel/memdetect.h.) */
-#define ENTRY_MAPPED_PDES	4
-#define ENTRY_MAPPED		(ENTRY_MAPPED_PDES * PTSIZE)
+#define ENTRY_MAPPED_PDES 4
+#define ENTRY_MAPPED	  (ENTRY_MAPPED_PDES * PTSIZE)
 
 /* The kernel is loaded at this physical address and linked at
  * KERNBASE + KERNLOAD (see kernel/kernel.ld). */
-#define KERNLOAD	0x00100000
+#define KERNLOAD 0x00100000
 
 /* Memory-mapped I/O hole in physical memory (VGA, BIOS ROM). */
-#define IOPHYSMEM	0x0A0000
-#define EXTPHYSMEM	0x100000
+#define IOPHYSMEM  0x0A0000
+#define EXTPHYSMEM 0x100000
 
 /* Kernel stacks. */
-#define KSTACKTOP	KERNBASE
-#define KSTKSIZE	(8 * PGSIZE)	/* size of a kernel stack */
-#define KSTKGAP		(8 * PGSIZE)	/* unmapped guard below each stack */
+#define KSTACKTOP KERNBASE
+#define KSTKSIZE  (8 * PGSIZE) /* size of a kernel stack */
+#define KSTKGAP	  (8 * PGSIZE) /* unmapped guard below each stack */
 
 /* Memory-mapped I/O (the local APIC, lab 4). */
-#define MMIOLIM		(KSTACKTOP - PTSIZE)
-#define MMIOBASE	(MMIOLIM - PTSIZE)
+#define MMIOLIM	 (KSTACKTOP - PTSIZE)
+#define MMIOBASE (MMIOLIM - PTSIZE)
 
 /* Below ULIM, user environments may read (never write) what is mapped. */
-#define ULIM		(MMIOBASE)
+#define ULIM (MMIOBASE)
 
 /* The page tables themselves, through the recursive directory entry. */
-#define UVPT		(ULIM - PTSIZE)
+#define UVPT (ULIM - PTSIZE)
 /* A read-only copy of the physical page array, pages[]. */
-#define UPAGES		(UVPT - PTSIZE)
+#define UPAGES (UVPT - PTSIZE)
 /* A read-only copy of the environment array, envs[]. */
-#define UENVS		(UPAGES - PTSIZE)
+#define UENVS (UPAGES - PTSIZE)
 
 /* Everything below UTOP belongs to user environments. */
-#define UTOP		UENVS
+#define UTOP UENVS
 /* Top of the one-page user exception stack (lab 4 upcalls). */
-#define UXSTACKTOP	UTOP
+#define UXSTACKTOP UTOP
 /* Top of the normal user stack; a guard page sits between the two. */
-#define USTACKTOP	(UTOP - 2 * PGSIZE)
+#define USTACKTOP (UTOP - 2 * PGSIZE)
 
 /* Where user programs are linked. */
-#define UTEXT		(2 * PTSIZE)
+#define UTEXT (2 * PTSIZE)
 
 /* Temporary mapping areas below UTEXT, for the library OS. */
-#define UTEMP		((void *) PTSIZE)
-#define PFTEMP		(UTEMP + PTSIZE - PGSIZE)
+#define UTEMP  ((void *) PTSIZE)
+#define PFTEMP (UTEMP + PTSIZE - PGSIZE)
 /* Where the file server maps the disk (lab 5). */
-#define DISKMAP		0x10000000
-#define DISKSIZE	0xC0000000
+#define DISKMAP	 0x10000000
+#define DISKSIZE 0xC0000000
 
 /* Where the other CPUs start executing (lab 4). */
-#define MPENTRY_PADDR	0x7000
+#define MPENTRY_PADDR 0x7000
 
 #ifndef __ASSEMBLER__
 

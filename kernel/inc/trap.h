@@ -7,39 +7,39 @@
 #define INC_TRAP_H
 
 /* Processor-defined exceptions, 0-19. */
-#define T_DIVIDE	0	/* divide error */
-#define T_DEBUG		1	/* debug exception (single step) */
-#define T_NMI		2	/* non-maskable interrupt */
-#define T_BRKPT		3	/* breakpoint (int3) */
-#define T_OFLOW		4	/* overflow (into) */
-#define T_BOUND		5	/* bound range exceeded */
-#define T_ILLOP		6	/* invalid opcode */
-#define T_DEVICE	7	/* device (FPU) not available */
-#define T_DBLFLT	8	/* double fault */
+#define T_DIVIDE 0 /* divide error */
+#define T_DEBUG	 1 /* debug exception (single step) */
+#define T_NMI	 2 /* non-maskable interrupt */
+#define T_BRKPT	 3 /* breakpoint (int3) */
+#define T_OFLOW	 4 /* overflow (into) */
+#define T_BOUND	 5 /* bound range exceeded */
+#define T_ILLOP	 6 /* invalid opcode */
+#define T_DEVICE 7 /* device (FPU) not available */
+#define T_DBLFLT 8 /* double fault */
 /* 9 is reserved (coprocessor segment overrun on old CPUs) */
-#define T_TSS		10	/* invalid task switch segment */
-#define T_SEGNP		11	/* segment not present */
-#define T_STACK		12	/* stack segment fault */
-#define T_GPFLT		13	/* general protection fault */
-#define T_PGFLT		14	/* page fault */
+#define T_TSS	10 /* invalid task switch segment */
+#define T_SEGNP 11 /* segment not present */
+#define T_STACK 12 /* stack segment fault */
+#define T_GPFLT 13 /* general protection fault */
+#define T_PGFLT 14 /* page fault */
 /* 15 is reserved */
-#define T_FPERR		16	/* x87 floating-point error */
-#define T_ALIGN		17	/* alignment check */
-#define T_MCHK		18	/* machine check */
-#define T_SIMDERR	19	/* SIMD floating-point error */
+#define T_FPERR	  16 /* x87 floating-point error */
+#define T_ALIGN	  17 /* alignment check */
+#define T_MCHK	  18 /* machine check */
+#define T_SIMDERR 19 /* SIMD floating-point error */
 
 /* Our own vectors: system calls, and a catch-all for the rest. */
-#define T_SYSCALL	48
-#define T_DEFAULT	500
+#define T_SYSCALL 48
+#define T_DEFAULT 500
 
 /* Hardware interrupts arrive at IRQ_OFFSET + IRQ number (lab 4). */
-#define IRQ_OFFSET	32
-#define IRQ_TIMER	0
-#define IRQ_KBD		1
-#define IRQ_SERIAL	4
-#define IRQ_SPURIOUS	7
-#define IRQ_IDE		14
-#define IRQ_ERROR	19
+#define IRQ_OFFSET   32
+#define IRQ_TIMER    0
+#define IRQ_KBD	     1
+#define IRQ_SERIAL   4
+#define IRQ_SPURIOUS 7
+#define IRQ_IDE	     14
+#define IRQ_ERROR    19
 
 #ifndef __ASSEMBLER__
 
@@ -51,7 +51,7 @@ struct PushRegs {
 	uint32_t reg_edi;
 	uint32_t reg_esi;
 	uint32_t reg_ebp;
-	uint32_t reg_oesp;	/* esp at pushal time: useless, ignored */
+	uint32_t reg_oesp; /* esp at pushal time: useless, ignored */
 	uint32_t reg_ebx;
 	uint32_t reg_edx;
 	uint32_t reg_ecx;
@@ -90,7 +90,7 @@ struct Trapframe {
  * (lab 4). */
 struct UTrapframe {
 	/* information about the fault */
-	uint32_t utf_fault_va;	/* va for T_PGFLT, 0 otherwise */
+	uint32_t utf_fault_va; /* va for T_PGFLT, 0 otherwise */
 	uint32_t utf_err;
 	/* trap-time return state */
 	struct PushRegs utf_regs;

@@ -16,8 +16,8 @@
 struct Argstate {
 	int *argc;
 	const char **argv;
-	const char *curarg;	/* the rest of the flag group being read */
-	const char *argvalue;	/* the current flag's value, once asked */
+	const char *curarg;   /* the rest of the flag group being read */
+	const char *argvalue; /* the current flag's value, once asked */
 };
 
 void argstart(int *argc, char **argv, struct Argstate *args);

@@ -14,13 +14,13 @@ void _warn(const char *file, int line, const char *fmt, ...);
 void _panic(const char *file, int line, const char *fmt, ...)
 	__attribute__((noreturn));
 
-#define warn(...) _warn(__FILE__, __LINE__, __VA_ARGS__)
+#define warn(...)  _warn(__FILE__, __LINE__, __VA_ARGS__)
 #define panic(...) _panic(__FILE__, __LINE__, __VA_ARGS__)
 
-#define assert(x)							\
-	do {								\
-		if (!(x))						\
-			panic("assertion failed: %s", #x);		\
+#define assert(x)                                                              \
+	do {                                                                   \
+		if (!(x))                                                      \
+			panic("assertion failed: %s", #x);                     \
 	} while (0)
 
 /* A compile-time check: static_assert(sizeof(struct X) == 68). */

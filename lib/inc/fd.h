@@ -18,21 +18,21 @@
 #include <inc/fs.h>
 
 /* The most descriptors a program has open at once. */
-#define MAXFD		32
+#define MAXFD 32
 /* Where the descriptor pages are; their data regions (a page table's
  * worth each) follow them. */
-#define FDTABLE		0xD0000000
-#define FILEDATA	(FDTABLE + MAXFD * PGSIZE)
+#define FDTABLE	 0xD0000000
+#define FILEDATA (FDTABLE + MAXFD * PGSIZE)
 
 /* open's modes (the low two bits are the access mode). */
-#define O_RDONLY	0x0000
-#define O_WRONLY	0x0001
-#define O_RDWR		0x0002
-#define O_ACCMODE	0x0003
-#define O_CREAT		0x0100	/* create the file if it is not there */
-#define O_TRUNC		0x0200	/* cut it to length 0 */
-#define O_EXCL		0x0400	/* with O_CREAT: fail if it exists */
-#define O_MKDIR		0x0800	/* create a directory, not a file */
+#define O_RDONLY  0x0000
+#define O_WRONLY  0x0001
+#define O_RDWR	  0x0002
+#define O_ACCMODE 0x0003
+#define O_CREAT	  0x0100 /* create the file if it is not there */
+#define O_TRUNC	  0x0200 /* cut it to length 0 */
+#define O_EXCL	  0x0400 /* with O_CREAT: fail if it exists */
+#define O_MKDIR	  0x0800 /* create a directory, not a file */
 
 struct Fd;
 struct Stat;
@@ -50,15 +50,15 @@ struct Dev {
 };
 
 struct FdFile {
-	int id;			/* the file server's open-file id */
+	int id; /* the file server's open-file id */
 };
 
 struct Fd {
-	int fd_dev_id;		/* which struct Dev */
-	off_t fd_offset;	/* where the next read or write starts */
-	int fd_omode;		/* open's mode */
+	int fd_dev_id;	 /* which struct Dev */
+	off_t fd_offset; /* where the next read or write starts */
+	int fd_omode;	 /* open's mode */
 	union {
-		struct FdFile fd_file;	/* devfile's state */
+		struct FdFile fd_file; /* devfile's state */
 	};
 };
 

@@ -21,45 +21,45 @@
 #include <inc/mmu.h>
 
 /* A block is a page: the block cache maps one block per page. */
-#define BLKSIZE		PGSIZE
-#define BLKBITSIZE	(BLKSIZE * 8)	/* blocks one bitmap block covers */
+#define BLKSIZE	   PGSIZE
+#define BLKBITSIZE (BLKSIZE * 8) /* blocks one bitmap block covers */
 
 /* Longest file name, with its terminating NUL; longest path. */
-#define MAXNAMELEN	128
-#define MAXPATHLEN	1024
+#define MAXNAMELEN 128
+#define MAXPATHLEN 1024
 
 /* Block numbers in a File, and in its indirect block. */
-#define NDIRECT		10
-#define NINDIRECT	(BLKSIZE / 4)
+#define NDIRECT	  10
+#define NINDIRECT (BLKSIZE / 4)
 
-#define MAXFILESIZE	((NDIRECT + NINDIRECT) * BLKSIZE)
+#define MAXFILESIZE ((NDIRECT + NINDIRECT) * BLKSIZE)
 
 struct File {
-	char f_name[MAXNAMELEN];	/* NUL-terminated */
-	off_t f_size;			/* in bytes */
-	uint32_t f_type;		/* FTYPE_REG or FTYPE_DIR */
-	uint32_t f_direct[NDIRECT];	/* 0: no block */
-	uint32_t f_indirect;		/* 0: none */
+	char f_name[MAXNAMELEN];    /* NUL-terminated */
+	off_t f_size;		    /* in bytes */
+	uint32_t f_type;	    /* FTYPE_REG or FTYPE_DIR */
+	uint32_t f_direct[NDIRECT]; /* 0: no block */
+	uint32_t f_indirect;	    /* 0: none */
 	/* Pad to 256 bytes, so that a block holds a whole number of
 	 * Files.  Every field is naturally aligned: no packing needed. */
 	uint8_t f_pad[256 - MAXNAMELEN - 8 - 4 * NDIRECT - 4];
 };
 
 /* Directory entries in one directory block. */
-#define BLKFILES	(BLKSIZE / sizeof(struct File))
+#define BLKFILES (BLKSIZE / sizeof(struct File))
 
-#define FTYPE_REG	0
-#define FTYPE_DIR	1
+#define FTYPE_REG 0
+#define FTYPE_DIR 1
 
 /* The superblock, at the start of block 1. */
-#define FS_MAGIC	0x4A0530AE
-#define SUPERBLOCK	1
-#define BITMAPBLOCK	2
+#define FS_MAGIC    0x4A0530AE
+#define SUPERBLOCK  1
+#define BITMAPBLOCK 2
 
 struct Super {
-	uint32_t s_magic;	/* FS_MAGIC */
-	uint32_t s_nblocks;	/* blocks on the disk, all of them */
-	struct File s_root;	/* the root directory */
+	uint32_t s_magic;   /* FS_MAGIC */
+	uint32_t s_nblocks; /* blocks on the disk, all of them */
+	struct File s_root; /* the root directory */
 };
 
 /*

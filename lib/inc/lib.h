@@ -27,7 +27,7 @@
 void umain(int argc, char **argv);
 
 /* lib/libmain.c */
-extern const char *binaryname;		/* the program's name, for panic */
+extern const char *binaryname;		   /* the program's name, for panic */
 extern const volatile struct Env *thisenv; /* this environment's Env */
 /* The kernel's tables, read-only (lib/entry.S places them). */
 extern const volatile struct Env envs[NENV];
@@ -43,8 +43,8 @@ envid_t sys_getenvid(void);
 int sys_env_destroy(envid_t envid);
 #if LAB >= 4
 int sys_page_alloc(envid_t env, void *va, int perm);
-int sys_page_map(envid_t src_env, void *src_va, envid_t dst_env,
-		 void *dst_va, int perm);
+int sys_page_map(envid_t src_env, void *src_va, envid_t dst_env, void *dst_va,
+		 int perm);
 int sys_page_unmap(envid_t env, void *va);
 int sys_env_set_status(envid_t env, int status);
 int sys_env_set_trapframe(envid_t env, struct Trapframe *tf);
@@ -63,18 +63,17 @@ int sys_ipc_reply_recv(envid_t to_env, uint32_t value, void *pg, int perm,
  * of it, with a copy of the parent's registers but (so far) no stack
  * of its own.  A call would need one to return through.
  */
-static inline envid_t __attribute__((always_inline))
-sys_exofork(void)
+static inline envid_t __attribute__((always_inline)) sys_exofork(void)
 {
 	envid_t ret;
 
-	asm volatile("int %2" : "=a" (ret) : "a" (SYS_exofork), "i" (T_SYSCALL));
+	asm volatile("int %2" : "=a"(ret) : "a"(SYS_exofork), "i"(T_SYSCALL));
 	return ret;
 }
 
 /* PTE bits the kernel leaves to the library (PTE_AVAIL): */
-#define PTE_SHARE	0x400	/* fork and spawn share the page (lab 5) */
-#define PTE_COW		0x800	/* copy-on-write (lib/fork.c) */
+#define PTE_SHARE 0x400 /* fork and spawn share the page (lab 5) */
+#define PTE_COW	  0x800 /* copy-on-write (lib/fork.c) */
 
 /* lib/pgfault.c */
 void set_pgfault_handler(void (*handler)(struct UTrapframe *utf));

@@ -41,28 +41,28 @@ typedef int32_t off_t;
 
 /* Rounding helpers.  `n` must be a power of two for ROUNDDOWN/ROUNDUP to
  * be cheap, but the definitions below work for any positive n. */
-#define MIN(_a, _b)                                                     \
-	({                                                              \
-		__typeof__(_a) __a = (_a);                              \
-		__typeof__(_b) __b = (_b);                              \
-		__a <= __b ? __a : __b;                                 \
+#define MIN(_a, _b)                                                            \
+	({                                                                     \
+		__typeof__(_a) __a = (_a);                                     \
+		__typeof__(_b) __b = (_b);                                     \
+		__a <= __b ? __a : __b;                                        \
 	})
-#define MAX(_a, _b)                                                     \
-	({                                                              \
-		__typeof__(_a) __a = (_a);                              \
-		__typeof__(_b) __b = (_b);                              \
-		__a >= __b ? __a : __b;                                 \
+#define MAX(_a, _b)                                                            \
+	({                                                                     \
+		__typeof__(_a) __a = (_a);                                     \
+		__typeof__(_b) __b = (_b);                                     \
+		__a >= __b ? __a : __b;                                        \
 	})
 
-#define ROUNDDOWN(a, n)                                                 \
-	({                                                              \
-		uintptr_t __a = (uintptr_t) (a);                        \
-		(__typeof__(a)) (__a - __a % (n));                      \
+#define ROUNDDOWN(a, n)                                                        \
+	({                                                                     \
+		uintptr_t __a = (uintptr_t) (a);                               \
+		(__typeof__(a)) (__a - __a % (n));                             \
 	})
-#define ROUNDUP(a, n)                                                   \
-	({                                                              \
-		uintptr_t __n = (uintptr_t) (n);                        \
-		(__typeof__(a)) (ROUNDDOWN((uintptr_t) (a) + __n - 1, __n)); \
+#define ROUNDUP(a, n)                                                          \
+	({                                                                     \
+		uintptr_t __n = (uintptr_t) (n);                               \
+		(__typeof__(a)) (ROUNDDOWN((uintptr_t) (a) + __n - 1, __n));   \
 	})
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -13,7 +13,7 @@ static inline uint8_t
 inb(int port)
 {
 	uint8_t data;
-	asm volatile("inb %w1,%0" : "=a" (data) : "d" (port));
+	asm volatile("inb %w1,%0" : "=a"(data) : "d"(port));
 	return data;
 }
 
@@ -21,7 +21,7 @@ static inline uint16_t
 inw(int port)
 {
 	uint16_t data;
-	asm volatile("inw %w1,%0" : "=a" (data) : "d" (port));
+	asm volatile("inw %w1,%0" : "=a"(data) : "d"(port));
 	return data;
 }
 
@@ -29,7 +29,7 @@ static inline uint32_t
 inl(int port)
 {
 	uint32_t data;
-	asm volatile("inl %w1,%0" : "=a" (data) : "d" (port));
+	asm volatile("inl %w1,%0" : "=a"(data) : "d"(port));
 	return data;
 }
 
@@ -38,66 +38,66 @@ static inline void
 insl(int port, void *addr, int cnt)
 {
 	asm volatile("cld\n\trepne\n\tinsl"
-		     : "=D" (addr), "=c" (cnt)
-		     : "d" (port), "0" (addr), "1" (cnt)
+		     : "=D"(addr), "=c"(cnt)
+		     : "d"(port), "0"(addr), "1"(cnt)
 		     : "memory", "cc");
 }
 
 static inline void
 outb(int port, uint8_t data)
 {
-	asm volatile("outb %0,%w1" : : "a" (data), "d" (port));
+	asm volatile("outb %0,%w1" : : "a"(data), "d"(port));
 }
 
 static inline void
 outw(int port, uint16_t data)
 {
-	asm volatile("outw %0,%w1" : : "a" (data), "d" (port));
+	asm volatile("outw %0,%w1" : : "a"(data), "d"(port));
 }
 
 static inline void
 outl(int port, uint32_t data)
 {
-	asm volatile("outl %0,%w1" : : "a" (data), "d" (port));
+	asm volatile("outl %0,%w1" : : "a"(data), "d"(port));
 }
 
 /* Descriptor tables and the task register. */
 static inline void
 lidt(void *p)
 {
-	asm volatile("lidt (%0)" : : "r" (p));
+	asm volatile("lidt (%0)" : : "r"(p));
 }
 
 static inline void
 lgdt(void *p)
 {
-	asm volatile("lgdt (%0)" : : "r" (p));
+	asm volatile("lgdt (%0)" : : "r"(p));
 }
 
 static inline void
 lldt(uint16_t sel)
 {
-	asm volatile("lldt %0" : : "r" (sel));
+	asm volatile("lldt %0" : : "r"(sel));
 }
 
 static inline void
 ltr(uint16_t sel)
 {
-	asm volatile("ltr %0" : : "r" (sel));
+	asm volatile("ltr %0" : : "r"(sel));
 }
 
 /* Control registers. */
 static inline void
 lcr0(uint32_t val)
 {
-	asm volatile("movl %0,%%cr0" : : "r" (val));
+	asm volatile("movl %0,%%cr0" : : "r"(val));
 }
 
 static inline uint32_t
 rcr0(void)
 {
 	uint32_t val;
-	asm volatile("movl %%cr0,%0" : "=r" (val));
+	asm volatile("movl %%cr0,%0" : "=r"(val));
 	return val;
 }
 
@@ -106,7 +106,7 @@ static inline uintptr_t
 rcr2(void)
 {
 	uintptr_t val;
-	asm volatile("movl %%cr2,%0" : "=r" (val));
+	asm volatile("movl %%cr2,%0" : "=r"(val));
 	return val;
 }
 
@@ -114,28 +114,28 @@ rcr2(void)
 static inline void
 lcr3(physaddr_t val)
 {
-	asm volatile("movl %0,%%cr3" : : "r" (val));
+	asm volatile("movl %0,%%cr3" : : "r"(val));
 }
 
 static inline physaddr_t
 rcr3(void)
 {
 	physaddr_t val;
-	asm volatile("movl %%cr3,%0" : "=r" (val));
+	asm volatile("movl %%cr3,%0" : "=r"(val));
 	return val;
 }
 
 static inline void
 lcr4(uint32_t val)
 {
-	asm volatile("movl %0,%%cr4" : : "r" (val));
+	asm volatile("movl %0,%%cr4" : : "r"(val));
 }
 
 static inline uint32_t
 rcr4(void)
 {
 	uint32_t cr4;
-	asm volatile("movl %%cr4,%0" : "=r" (cr4));
+	asm volatile("movl %%cr4,%0" : "=r"(cr4));
 	return cr4;
 }
 
@@ -143,21 +143,21 @@ rcr4(void)
 static inline void
 invlpg(void *addr)
 {
-	asm volatile("invlpg (%0)" : : "r" (addr) : "memory");
+	asm volatile("invlpg (%0)" : : "r"(addr) : "memory");
 }
 
 static inline uint32_t
 read_eflags(void)
 {
 	uint32_t eflags;
-	asm volatile("pushfl; popl %0" : "=r" (eflags));
+	asm volatile("pushfl; popl %0" : "=r"(eflags));
 	return eflags;
 }
 
 static inline void
 write_eflags(uint32_t eflags)
 {
-	asm volatile("pushl %0; popfl" : : "r" (eflags));
+	asm volatile("pushl %0; popfl" : : "r"(eflags));
 }
 
 /* The caller's frame pointer: the start of every stack backtrace.
@@ -167,7 +167,7 @@ static inline __attribute__((always_inline)) uint32_t
 read_ebp(void)
 {
 	uint32_t ebp;
-	asm volatile("movl %%ebp,%0" : "=r" (ebp));
+	asm volatile("movl %%ebp,%0" : "=r"(ebp));
 	return ebp;
 }
 
@@ -175,18 +175,18 @@ static inline uint32_t
 read_esp(void)
 {
 	uint32_t esp;
-	asm volatile("movl %%esp,%0" : "=r" (esp));
+	asm volatile("movl %%esp,%0" : "=r"(esp));
 	return esp;
 }
 
 static inline void
-cpuid(uint32_t info, uint32_t *eaxp, uint32_t *ebxp,
-      uint32_t *ecxp, uint32_t *edxp)
+cpuid(uint32_t info, uint32_t *eaxp, uint32_t *ebxp, uint32_t *ecxp,
+      uint32_t *edxp)
 {
 	uint32_t eax, ebx, ecx, edx;
 	asm volatile("cpuid"
-		     : "=a" (eax), "=b" (ebx), "=c" (ecx), "=d" (edx)
-		     : "a" (info), "c" (0));
+		     : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx)
+		     : "a"(info), "c"(0));
 	if (eaxp)
 		*eaxp = eax;
 	if (ebxp)
@@ -202,7 +202,7 @@ static inline uint64_t
 read_tsc(void)
 {
 	uint64_t tsc;
-	asm volatile("rdtsc" : "=A" (tsc));
+	asm volatile("rdtsc" : "=A"(tsc));
 	return tsc;
 }
 
@@ -212,8 +212,8 @@ xchg(volatile uint32_t *addr, uint32_t newval)
 {
 	uint32_t result;
 	asm volatile("lock; xchgl %0, %1"
-		     : "+m" (*addr), "=a" (result)
-		     : "1" (newval)
+		     : "+m"(*addr), "=a"(result)
+		     : "1"(newval)
 		     : "cc");
 	return result;
 }

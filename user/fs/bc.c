@@ -66,7 +66,8 @@ bc_evict(int want)
 	int freed = 0;
 
 	for (uint32_t n = 0; n < disk_nblocks && freed < want; n++) {
-		evict_hand = evict_hand + 1 >= disk_nblocks ? 1 : evict_hand + 1;
+		evict_hand =
+			evict_hand + 1 >= disk_nblocks ? 1 : evict_hand + 1;
 		char *va = (char *) (DISKMAP + evict_hand * BLKSIZE);
 		if (!(uvpd[PDX(va)] & PTE_P)) {
 			/* A whole page table's worth of blocks is absent. */
@@ -88,7 +89,8 @@ bc_page_alloc(void *addr)
 {
 	int r;
 
-	while ((r = sys_page_alloc(0, addr, PTE_P | PTE_U | PTE_W)) == -E_NO_MEM) {
+	while ((r = sys_page_alloc(0, addr, PTE_P | PTE_U | PTE_W)) ==
+	       -E_NO_MEM) {
 		if (bc_evict(64) > 0)
 			continue;
 		fs_sync();
@@ -120,13 +122,14 @@ bc_pgfault(struct UTrapframe *utf)
 	void *addr = (void *) utf->utf_fault_va;
 	uint32_t blockno = ((uintptr_t) addr - DISKMAP) / BLKSIZE;
 
-	if ((uintptr_t) addr < DISKMAP || (uintptr_t) addr >= DISKMAP + DISKSIZE)
+	if ((uintptr_t) addr < DISKMAP ||
+	    (uintptr_t) addr >= DISKMAP + DISKSIZE)
 		panic("page fault in the file server: va %08x ip %08x err %x",
 		      addr, utf->utf_eip, utf->utf_err);
 	if (blockno == 0 || blockno >= disk_nblocks)
 		panic("file server touched block %08x, past the disk's %u "
-		      "blocks (va %08x ip %08x)", blockno, disk_nblocks, addr,
-		      utf->utf_eip);
+		      "blocks (va %08x ip %08x)",
+		      blockno, disk_nblocks, addr, utf->utf_eip);
 #if SOL >= 5
 	int r;
 
@@ -153,7 +156,8 @@ flush_block(void *addr)
 {
 	uint32_t blockno = ((uintptr_t) addr - DISKMAP) / BLKSIZE;
 
-	if ((uintptr_t) addr < DISKMAP || blockno == 0 || blockno >= disk_nblocks)
+	if ((uintptr_t) addr < DISKMAP || blockno == 0 ||
+	    blockno >= disk_nblocks)
 		panic("flush_block of bad va %08x", addr);
 #if SOL >= 5
 	int r;
@@ -190,7 +194,7 @@ bc_zero(uint32_t blockno)
 		memset(addr, 0, BLKSIZE);
 	else {
 		bc_page_alloc(addr);
-		*(volatile char *) addr = 0;	/* sets PTE_D */
+		*(volatile char *) addr = 0; /* sets PTE_D */
 	}
 }
 
@@ -204,13 +208,13 @@ bc_check(void)
 
 	memmove(&backup, sb, sizeof(backup));
 	assert(va_is_mapped(sb) && !va_is_dirty(sb));
-	sb->s_nblocks ^= 0x5A5A;	/* a change that only the disk keeps */
+	sb->s_nblocks ^= 0x5A5A; /* a change that only the disk keeps */
 	assert(va_is_dirty(sb));
 	flush_block(sb);
 	assert(!va_is_dirty(sb));
 	sys_page_unmap(0, sb);
 	assert(!va_is_mapped(sb));
-	assert(sb->s_nblocks == (backup.s_nblocks ^ 0x5A5A));	/* faults in */
+	assert(sb->s_nblocks == (backup.s_nblocks ^ 0x5A5A)); /* faults in */
 	memmove(sb, &backup, sizeof(backup));
 	flush_block(sb);
 	sys_page_unmap(0, sb);

@@ -12,9 +12,9 @@
  */
 #include "fs.h"
 
-struct Super *super;		/* NULL until the disk is mounted */
-uint32_t *bitmap;		/* the free-block bitmap, 1 = free */
-static uint32_t first_data;	/* the first block after the bitmap */
+struct Super *super;	    /* NULL until the disk is mounted */
+uint32_t *bitmap;	    /* the free-block bitmap, 1 = free */
+static uint32_t first_data; /* the first block after the bitmap */
 
 /* Reports what is wrong with the disk; returns -E_INVAL. */
 static int
@@ -160,8 +160,10 @@ file_block_walk(struct File *f, uint32_t filebno, uint32_t **ppdiskbno,
 			return r;
 		f->f_indirect = r;
 	} else if (!block_ok(f->f_indirect))
-		return corrupt("file '%s': indirect block %u is not a used data "
-			       "block", f->f_name, f->f_indirect);
+		return corrupt(
+			"file '%s': indirect block %u is not a used data "
+			"block",
+			f->f_name, f->f_indirect);
 	*ppdiskbno = (uint32_t *) diskaddr(f->f_indirect) + (filebno - NDIRECT);
 	return 0;
 #else
@@ -191,19 +193,23 @@ file_get_block(struct File *f, uint32_t filebno, char **blk, bool alloc)
 
 	if ((r = file_block_walk(f, filebno, &slot, alloc)) < 0)
 		return r == -E_NOT_FOUND
-			       ? corrupt("file '%s': block %u missing inside its "
-					 "size %d", f->f_name, filebno, f->f_size)
+			       ? corrupt("file '%s': block %u missing inside "
+					 "its "
+					 "size %d",
+					 f->f_name, filebno, f->f_size)
 			       : r;
 	if (*slot == 0) {
 		if (!alloc)
 			return corrupt("file '%s': block %u missing inside its "
-				       "size %d", f->f_name, filebno, f->f_size);
+				       "size %d",
+				       f->f_name, filebno, f->f_size);
 		if ((r = alloc_block()) < 0)
 			return r;
 		*slot = r;
 	} else if (!block_ok(*slot))
 		return corrupt("file '%s': block %u is disk block %u, not a "
-			       "used data block", f->f_name, filebno, *slot);
+			       "used data block",
+			       f->f_name, filebno, *slot);
 	*blk = diskaddr(*slot);
 	return 0;
 #else
@@ -252,8 +258,9 @@ file_set_size(struct File *f, off_t newsize)
 		}
 		if (newn <= NDIRECT && f->f_indirect != 0) {
 			if (!block_ok(f->f_indirect))
-				return corrupt("file '%s': bad indirect block %u",
-					       f->f_name, f->f_indirect);
+				return corrupt(
+					"file '%s': bad indirect block %u",
+					f->f_name, f->f_indirect);
 			free_block(f->f_indirect);
 			f->f_indirect = 0;
 		}
@@ -269,7 +276,8 @@ file_set_size(struct File *f, off_t newsize)
 	for (uint32_t i = oldn; i < newn; i++) {
 		if ((r = file_get_block(f, i, &blk, true)) < 0) {
 			f->f_size = i * BLKSIZE;
-			if (i == NDIRECT && f->f_indirect != 0 && oldn <= NDIRECT) {
+			if (i == NDIRECT && f->f_indirect != 0 &&
+			    oldn <= NDIRECT) {
 				free_block(f->f_indirect);
 				f->f_indirect = 0;
 			}
@@ -526,7 +534,8 @@ file_remove(const char *path, struct File **removed)
 		return -E_BAD_PATH;
 	if (f->f_type == FTYPE_DIR) {
 		for (uint32_t i = 0; i < nblocks_of(f->f_size); i++) {
-			if ((r = file_get_block(f, i, (char **) &entries, false)) < 0)
+			if ((r = file_get_block(f, i, (char **) &entries,
+						false)) < 0)
 				return r;
 			for (uint32_t j = 0; j < BLKFILES; j++)
 				if (entries[j].f_name[0] != '\0')
@@ -581,7 +590,8 @@ fs_init(void)
 	disk_blocks = nsectors / BLKSECTS;
 	bc_init(disk_blocks);
 	if (disk_blocks <= BITMAPBLOCK) {
-		cprintf("fs: cannot mount: disk 1 has %u blocks\n", disk_blocks);
+		cprintf("fs: cannot mount: disk 1 has %u blocks\n",
+			disk_blocks);
 		return -E_INVAL;
 	}
 	s = diskaddr(SUPERBLOCK);
@@ -604,8 +614,10 @@ fs_init(void)
 	cprintf("superblock is good\n");
 	for (uint32_t b = 0; b < first_data; b++)
 		if (block_is_free(b)) {
-			r = corrupt("block %u (boot sector, superblock or bitmap) "
-				    "is marked free", b);
+			r = corrupt(
+				"block %u (boot sector, superblock or bitmap) "
+				"is marked free",
+				b);
 			goto fail;
 		}
 	cprintf("bitmap is good\n");
@@ -651,7 +663,8 @@ fs_check(void)
 	cprintf("file_open is good\n");
 	if (f->f_size > 0) {
 		if ((r = file_get_block(f, 0, &blk, false)) < 0)
-			cprintf("fs: the root directory is unreadable: %e\n", r);
+			cprintf("fs: the root directory is unreadable: %e\n",
+				r);
 		else
 			cprintf("file_get_block is good\n");
 	}

@@ -9,8 +9,8 @@
 #include <inc/lib.h>
 
 /* A sector is the disk's unit, a block the file system's. */
-#define SECTSIZE	512
-#define BLKSECTS	(BLKSIZE / SECTSIZE)
+#define SECTSIZE 512
+#define BLKSECTS (BLKSIZE / SECTSIZE)
 
 /* The block cache maps disk block b at DISKMAP + b * BLKSIZE, so the
  * largest disk it can hold is DISKSIZE (inc/memlayout.h). */
@@ -41,8 +41,7 @@ int file_get_block(struct File *f, uint32_t filebno, char **blk, bool alloc);
 int file_create(const char *path, struct File **pfile, int type);
 int file_open(const char *path, struct File **pfile);
 ssize_t file_read(struct File *f, void *buf, size_t count, off_t offset);
-ssize_t file_write(struct File *f, const void *buf, size_t count,
-		   off_t offset);
+ssize_t file_write(struct File *f, const void *buf, size_t count, off_t offset);
 int file_set_size(struct File *f, off_t newsize);
 void file_flush(struct File *f);
 int file_remove(const char *path, struct File **removed);

@@ -12,30 +12,30 @@
 #include "fs.h"
 #include <inc/x86.h>
 
-#define IDE_DATA	0x1F0
-#define IDE_ERROR	0x1F1
-#define IDE_NSECT	0x1F2
-#define IDE_LBA0	0x1F3
-#define IDE_LBA1	0x1F4
-#define IDE_LBA2	0x1F5
-#define IDE_DRIVE	0x1F6	/* 0xE0: LBA mode; bit 4: slave */
-#define IDE_STATUS	0x1F7	/* read: status; write: command */
-#define IDE_CONTROL	0x3F6
-#define IDE_CTL_NIEN	0x02	/* no interrupts */
+#define IDE_DATA     0x1F0
+#define IDE_ERROR    0x1F1
+#define IDE_NSECT    0x1F2
+#define IDE_LBA0     0x1F3
+#define IDE_LBA1     0x1F4
+#define IDE_LBA2     0x1F5
+#define IDE_DRIVE    0x1F6 /* 0xE0: LBA mode; bit 4: slave */
+#define IDE_STATUS   0x1F7 /* read: status; write: command */
+#define IDE_CONTROL  0x3F6
+#define IDE_CTL_NIEN 0x02 /* no interrupts */
 
-#define IDE_BSY		0x80
-#define IDE_DRDY	0x40
-#define IDE_DF		0x20
-#define IDE_DRQ		0x08
-#define IDE_ERR		0x01
+#define IDE_BSY	 0x80
+#define IDE_DRDY 0x40
+#define IDE_DF	 0x20
+#define IDE_DRQ	 0x08
+#define IDE_ERR	 0x01
 
-#define ATA_READ	0x20
-#define ATA_WRITE	0x30
-#define ATA_IDENTIFY	0xEC
+#define ATA_READ     0x20
+#define ATA_WRITE    0x30
+#define ATA_IDENTIFY 0xEC
 
 /* Polls before giving up: far more than QEMU or a real disk needs
  * (each in takes about a microsecond on real hardware). */
-#define IDE_POLLS	2000000
+#define IDE_POLLS 2000000
 
 /* The disk we talk to: 0 is the primary master, 1 the slave. */
 static int ide_disk = 1;
@@ -44,8 +44,8 @@ static inline void
 outsl(int port, const void *addr, int cnt)
 {
 	asm volatile("cld\n\trepne\n\toutsl"
-		     : "=S" (addr), "=c" (cnt)
-		     : "d" (port), "0" (addr), "1" (cnt)
+		     : "=S"(addr), "=c"(cnt)
+		     : "d"(port), "0"(addr), "1"(cnt)
 		     : "cc");
 }
 
@@ -87,7 +87,7 @@ ide_start(uint32_t secno, size_t nsecs, uint8_t command)
 	if ((r = ide_wait(false)) < 0)
 		return r;
 	outb(IDE_CONTROL, IDE_CTL_NIEN);
-	outb(IDE_NSECT, nsecs & 0xFF);	/* 0 means 256 */
+	outb(IDE_NSECT, nsecs & 0xFF); /* 0 means 256 */
 	outb(IDE_LBA0, secno & 0xFF);
 	outb(IDE_LBA1, (secno >> 8) & 0xFF);
 	outb(IDE_LBA2, (secno >> 16) & 0xFF);

@@ -20,17 +20,17 @@
 #include "fs.h"
 #include <inc/x86.h>
 
-#define MAXOPEN		1024
+#define MAXOPEN 1024
 /* Where the Fd pages of the open files are, in the server. */
-#define OPENFILE_VA	0xE0000000
+#define OPENFILE_VA 0xE0000000
 /* Where requests arrive. */
-#define REQVA		0x0FFFF000
+#define REQVA 0x0FFFF000
 
 struct OpenFile {
-	uint32_t o_fileid;	/* the id the client knows it by */
-	struct File *o_file;	/* NULL once the file is removed */
-	int o_mode;		/* open's mode */
-	struct Fd *o_fd;	/* the Fd page shared with the client */
+	uint32_t o_fileid;   /* the id the client knows it by */
+	struct File *o_file; /* NULL once the file is removed */
+	int o_mode;	     /* open's mode */
+	struct Fd *o_fd;     /* the Fd page shared with the client */
 };
 
 static struct OpenFile opentab[MAXOPEN];
@@ -123,7 +123,8 @@ serve_open(envid_t envid, struct Fsreq_open *req, void **pg_store,
 	if ((mode & O_ACCMODE) == O_ACCMODE)
 		return -E_INVAL;
 	if (mode & O_CREAT) {
-		r = file_create(path, &f, mode & O_MKDIR ? FTYPE_DIR : FTYPE_REG);
+		r = file_create(path, &f,
+				mode & O_MKDIR ? FTYPE_DIR : FTYPE_REG);
 		if (r == -E_FILE_EXISTS && !(mode & O_EXCL))
 			r = file_open(path, &f);
 	} else
@@ -321,8 +322,9 @@ reply_and_receive(envid_t whom, int result, void *pg, int perm)
 	int r;
 
 	for (int tries = 0; tries < 20; tries++) {
-		r = sys_ipc_reply_recv(whom, result, pg != NULL ? pg : (void *) UTOP,
-				       perm, fsreq);
+		r = sys_ipc_reply_recv(whom, result,
+				       pg != NULL ? pg : (void *) UTOP, perm,
+				       fsreq);
 		if (r != -E_IPC_NOT_RECV)
 			break;
 		sys_yield();
@@ -342,7 +344,8 @@ umain(int argc, char **argv)
 	cprintf("FS is running\n");
 	/* Our I/O privilege: the kernel gave it to this environment type. */
 	if ((read_eflags() & FL_IOPL_MASK) != FL_IOPL_3)
-		panic("fs: no I/O privilege (IOPL %d): env_create must give the "
+		panic("fs: no I/O privilege (IOPL %d): env_create must give "
+		      "the "
 		      "file server (ENV_TYPE_FS) IOPL 3 (lab 5, exercise 1)",
 		      (read_eflags() & FL_IOPL_MASK) >> 12);
 	cprintf("FS can do I/O\n");
