@@ -108,11 +108,11 @@ def test_boot_loader_enters_kernel(kernel_symbols):
     """The boot loader jumps to the kernel's physical entry point with
     eax = BOOTINFO_MAGIC and ebx = the boot information page."""
     entry = kernel_symbols["entry"] - KERNBASE
-    with Qemu("lab1-boot-loader", gdb=True, timeout=20) as qemu:
+    with Qemu("lab1-boot-loader", gdb=True, timeout=40) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
             stub.set_breakpoint(entry)
-            stop = stub.cont(timeout=15)
+            stop = stub.cont(timeout=30)
             regs = stub.registers()
         finally:
             stub.close()
@@ -375,7 +375,7 @@ def test_backtrace_command(boot):
 def test_keyboard_input():
     """Typing on the PS/2 keyboard reaches the monitor: lower case, and
     Shift for capitals."""
-    with Qemu("lab1-keyboard", monitor=True, timeout=15) as qemu:
+    with Qemu("lab1-keyboard", monitor=True, timeout=45) as qemu:
         position = qemu.wait_for(r"K> ")
         monitor = QemuMonitor(qemu.monitor_socket) if position else None
         try:

@@ -174,12 +174,12 @@ def test_faultdie_upcall_on_exception_stack():
     first instruction, through the gdb stub)."""
     syms = user_symbols("faultdie")
     handler = syms["handler"]
-    with Qemu("lab4-faultdie-gdb", program="faultdie", gdb=True, timeout=20) as qemu:
+    with Qemu("lab4-faultdie-gdb", program="faultdie", gdb=True, timeout=45) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
             stub.set_breakpoint(handler)
             stub.set_breakpoint(syms["_panic"])     # fail fast on a panic
-            stop = stub.cont(timeout=15)
+            stop = stub.cont(timeout=30)
             regs = stub.registers()
             utf_va = int.from_bytes(stub.read_memory(regs["esp"] + 4, 4), "little")
             utf = stub.read_memory(utf_va, 52)
@@ -216,19 +216,19 @@ def test_faultregs_every_register_survives():
     syms = user_symbols("faultregs")
     fault_insn = syms["fault_insn"]
     after_insn = fault_insn + 5          # movl %eax, 0x00B00000: a1-form, 5 bytes
-    with Qemu("lab4-faultregs-gdb", program="faultregs", gdb=True, timeout=20) as qemu:
+    with Qemu("lab4-faultregs-gdb", program="faultregs", gdb=True, timeout=45) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
             stub.set_breakpoint(fault_insn)
             stub.set_breakpoint(syms["_panic"])     # fail fast on a panic
-            stop1 = stub.cont(timeout=15)
+            stop1 = stub.cont(timeout=30)
             before = stub.registers()
             if before["eip"] != fault_insn:
                 qemu.stop().fail("faultregs never reached its faulting "
                                        "write" + panicked(stop1, before, syms))
             stub.clear_breakpoint(fault_insn)
             stub.set_breakpoint(after_insn)
-            stop2 = stub.cont(timeout=15)
+            stop2 = stub.cont(timeout=30)
             after = stub.registers()
             if after["eip"] == syms["_panic"]:
                 qemu.stop().fail("faultregs did not get past its faulting "
