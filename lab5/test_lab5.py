@@ -669,13 +669,23 @@ def test_console_input_keyboard_and_serial():
     with Qemu("lab5-testkbd", program="testkbd", monitor=True, timeout=30) as qemu:
         position = qemu.wait_for(r"Type a line: ")
         monitor = QemuMonitor(qemu.monitor_socket)
+        # Without exercise 7 no key ever arrives: stop at the stub's line
+        # instead of waiting out the run's deadline.
+        stub_line = r"console_interrupt: not implemented"
+
+        def typed(word, position):
+            position = qemu.wait_for(r"typed: %s|%s" % (word, stub_line), position)
+            if position is not None and re.search(stub_line.encode(), qemu.output):
+                return None
+            return position
+
         try:
             if position is not None:
                 monitor.type_text(kbd_word + "\n")
-                position = qemu.wait_for(r"typed: %s" % kbd_word, position)
+                position = typed(kbd_word, position)
             if position is not None:
                 qemu.send(serial_word + "\r")
-                position = qemu.wait_for(r"typed: %s" % serial_word, position)
+                position = typed(serial_word, position)
             if position is not None:
                 qemu.send("quit\r")
                 qemu.wait_for(r"testkbd done", position)
