@@ -26,7 +26,7 @@
 size_t npages;			 /* physical pages we manage */
 pde_t *kern_pgdir;		 /* the kernel's page directory */
 struct PageInfo *pages;		 /* the PageInfo of every physical page */
-struct PageInfo *page_free_list; /* shared with kernel/pmap_check.c */
+struct PageInfo *page_free_list; /* shared with lab2/pmap_check.c */
 
 /*
  * boot_alloc(n): the kernel's allocator before the page allocator

@@ -80,7 +80,7 @@ bool check_percpu_kstacks(void);
 /* How many pages are on the free list (for checks and the monitor). */
 size_t page_free_count(void);
 
-/* kernel/pmap_check.c: the self-checks mem_init runs at boot. */
+/* lab2/pmap_check.c: the self-checks mem_init runs at boot. */
 void check_page_free_list(bool only_low_memory);
 void check_page_alloc(void);
 void check_page(void);

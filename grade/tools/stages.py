@@ -478,7 +478,7 @@ class Suite:
                           f"{readme} is not written yet")
                 continue
             for number, line in enumerate(text.split("\n"), 1):
-                for m in re.finditer(r"((?:kernel|lib|user)/[\w/]+\.[chS]):(\d+)", line):
+                for m in re.finditer(r"((?:kernel|lib|user|lab\d)/[\w/]+\.[chS]):(\d+)", line):
                     lines = source(m.group(1))
                     if lines == [""] and not isinstance(n, int):
                         continue    # a doc citing a later lab's file
