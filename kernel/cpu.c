@@ -19,6 +19,7 @@
 #include <kernel/trap.h>
 #include <kernel/gdt.h>
 #include <kernel/sched.h>
+#include <lab2/pmap_check.h>
 
 struct CpuInfo cpus[NCPU];
 int ncpu;
