@@ -142,26 +142,20 @@ sdt_map(uint64_t pa, const char *what)
 static const struct madt *
 madt_find(const struct rsdp *r)
 {
-	const struct sdt_header *root = NULL;
-	size_t entry_size = 4;
+	bool xsdt = r->revision >= 2 && r->xsdt_address != 0;
+	const struct sdt_header *root =
+		xsdt ? sdt_map(r->xsdt_address, "XSDT") : NULL;
 
-	if (r->revision >= 2 && r->xsdt_address != 0) {
-		root = sdt_map(r->xsdt_address, "XSDT");
-		entry_size = 8;
-		if (root != NULL && memcmp(root->signature, "XSDT", 4) != 0)
-			root = NULL;
-	}
-	if (root == NULL) {
-		root = sdt_map(r->rsdt_address, "RSDT");
-		entry_size = 4;
-		if (root != NULL && memcmp(root->signature, "RSDT", 4) != 0) {
+	if (root == NULL || memcmp(root->signature, "XSDT", 4) != 0) {
+		xsdt = false;
+		if ((root = sdt_map(r->rsdt_address, "RSDT")) == NULL)
+			return NULL;
+		if (memcmp(root->signature, "RSDT", 4) != 0) {
 			cprintf("ACPI: the RSDT has the wrong signature\n");
 			return NULL;
 		}
 	}
-	if (root == NULL)
-		return NULL;
-
+	size_t entry_size = xsdt ? 8 : 4;
 	size_t n = (root->length - sizeof(*root)) / entry_size;
 	const uint8_t *entries = (const uint8_t *) (root + 1);
 	for (size_t i = 0; i < n; i++) {

@@ -101,8 +101,6 @@ boot_alloc(uint32_t n)
 void
 mem_init(void)
 {
-	uint32_t cr0;
-
 	npages = detect_memory();
 	if (npages * PGSIZE < MIN_PHYSICAL_MEMORY)
 		panic("mem_init: ExoLab needs at least %uK of RAM and this "
@@ -201,10 +199,8 @@ mem_init(void)
 	 * write a read-only page either; copy-on-write fork relies on
 	 * the same rule holding everywhere.  TS and EM off: no FPU
 	 * emulation traps. */
-	cr0 = rcr0();
-	cr0 |= CR0_PE | CR0_PG | CR0_AM | CR0_WP | CR0_NE | CR0_MP;
-	cr0 &= ~(CR0_TS | CR0_EM);
-	lcr0(cr0);
+	lcr0((rcr0() | CR0_PE | CR0_PG | CR0_AM | CR0_WP | CR0_NE | CR0_MP) &
+	     ~(CR0_TS | CR0_EM));
 
 	check_page_installed_pgdir();
 }
