@@ -3,11 +3,12 @@
  *
  * The parent fills a page of data, forks, and stops at a breakpoint
  * (int3: the kernel monitor), where lab4/test_lab4.py reads its page
- * tables through QEMU.  Then the child stops twice: right after fork,
- * and after writing to the page.  The test checks the PTEs at each
- * stop: both read-only and PTE_COW on the same physical page, then the
- * child's writable on a page of its own.  The values printed say that
- * neither side sees the other's writes.
+ * tables through QEMU.  Then it lets the child go (an IPC message: the
+ * stops must come in this order whatever the scheduler does), and the
+ * child stops twice: right after fork, and after writing to the page.  The test
+ * checks the PTEs at each stop: both read-only and PTE_COW on the same physical
+ * page, then the child's writable on a page of its own.  The values printed say
+ * that neither side sees the other's writes.
  */
 #include <inc/lib.h>
 
@@ -26,6 +27,7 @@ umain(int argc, char **argv)
 	if ((child = fork()) < 0)
 		panic("fork: %e", child);
 	if (child == 0) {
+		ipc_recv(NULL, NULL, NULL);
 		cprintf("forkcow: child before writing\n");
 		asm volatile("int3");
 		data[7] = 0xC41D;
@@ -37,6 +39,7 @@ umain(int argc, char **argv)
 	}
 	cprintf("forkcow: parent after fork\n");
 	asm volatile("int3");
+	ipc_send(child, 0, NULL, 0);
 	ipc_recv(NULL, NULL, NULL);
 	cprintf("forkcow: parent sees %x\n", data[7]);
 }
