@@ -3,7 +3,7 @@
  * the monitor's stack backtrace.
  *
  * The information comes from two tables that the build generates from
- * the compiler's DWARF debug information (tools/debugtab.py) and links
+ * the compiler's DWARF debug information (kernel/debugtab.py) and links
  * into the kernel's .debugtab section, both sorted by address.
  */
 #ifndef KERNEL_KDEBUG_H

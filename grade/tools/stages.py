@@ -60,6 +60,9 @@ CHECK_FORMAT = True
 # the test code the kernel links in (labN/) and the build's own tools
 # (tools/).
 KERNEL_MAX_LINES = 5000
+# The repository's fixed top level (dotfiles aside).
+TOP_LEVEL = {"lab1", "lab2", "lab3", "lab4", "lab5", "kernel", "lib", "user",
+             "grade", "docs", "GNUmakefile", "README.md"}
 
 
 class Suite:
@@ -145,6 +148,16 @@ class Suite:
                    f"kernel/ has {code} lines of code by `cloc kernel "
                    f"--exclude-dir=boot`: cut it below {KERNEL_MAX_LINES} "
                    f"(move what is not the kernel out; condense what repeats)")
+
+    def top_level_layout(self):
+        """The repository's top level is the product's fixed layout: the
+        five labs, kernel, lib, user, grade, docs, GNUmakefile and
+        README.md, plus dotfiles.  A helper directory there would ship
+        to every student and break the layout the handouts describe."""
+        tops = {path.split("/")[0] for path in git(ROOT, "ls-files").splitlines()}
+        extra = sorted(top for top in tops - TOP_LEVEL if not top.startswith("."))
+        self.check("the top level holds only the fixed layout",
+                   not extra, "not part of the layout: " + ", ".join(extra))
 
     # -- 2. stages ----------------------------------------------------------
 
@@ -792,6 +805,7 @@ def main():
     suite.workdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
 
+    suite.top_level_layout()
     suite.kernel_size()
     suite.unit_tests(suite.default_build())
     if CHECK_FORMAT:
