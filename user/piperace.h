@@ -87,8 +87,7 @@ race_check_order(unsigned read_fd, unsigned write_fd, unsigned buffer)
 	if (bufs < fds)
 		panic("ORDER: the pipe's buffer has %d mappings, its "
 		      "descriptor pages %d (the mover was %s)",
-		      bufs, fds,
-		      phase == MOVER_CLOSING ? "closing" : "busy");
+		      bufs, fds, phase == MOVER_CLOSING ? "closing" : "busy");
 	if (bufs > fds) {
 		if (phase == MOVER_CLOSING)
 			RACE_BOARD->half_closes++;
@@ -142,6 +141,37 @@ race_checker(int p[2], bool order)
 		sys_yield();
 	cprintf("checker: saw the real close\n");
 	exit();
+}
+
+/*
+ * race_start: the board, a pipe p[] and the checker (a forked child
+ * that never returns from here).  Returns the checker's id to the
+ * mover, which holds both ends.
+ */
+static envid_t
+race_start(int p[2], bool order)
+{
+	envid_t checker;
+	int r;
+
+	race_board_init();
+	if ((r = pipe(p)) < 0)
+		panic("pipe: %e", r);
+	if ((checker = fork()) < 0)
+		panic("fork: %e", checker);
+	if (checker == 0)
+		race_checker(p, order);
+	return checker;
+}
+
+/* race_finish: the mover's real close, then the checker's end. */
+static void
+race_finish(int p[2], envid_t checker)
+{
+	RACE_BOARD->stop = 1;
+	close(p[1]);
+	close(p[0]);
+	wait(checker);
 }
 
 #endif /* !USER_PIPERACE_H */

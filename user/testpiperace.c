@@ -32,13 +32,7 @@ umain(int argc, char **argv)
 		want = strtol(argv[2], NULL, 10);
 	else if (!order && argc > 1)
 		rounds = strtol(argv[1], NULL, 10);
-	race_board_init();
-	if ((r = pipe(p)) < 0)
-		panic("pipe: %e", r);
-	if ((checker = fork()) < 0)
-		panic("fork: %e", checker);
-	if (checker == 0)
-		race_checker(p, order);
+	checker = race_start(p, order);
 	for (i = 0; order ? RACE_BOARD->half_closes < want : i < rounds; i++) {
 		if (order && RACE_BOARD->samples >= ORDER_MAX_SAMPLES) {
 			cprintf("testpiperace: the checker caught only %d "
@@ -55,9 +49,6 @@ umain(int argc, char **argv)
 		if (!order && i % 64 == 0)
 			sys_yield();
 	}
-	RACE_BOARD->stop = 1;
-	close(p[1]);
-	close(p[0]);
-	wait(checker);
+	race_finish(p, checker);
 	cprintf("testpiperace: %d rounds done\n", i);
 }

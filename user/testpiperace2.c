@@ -14,7 +14,7 @@ umain(int argc, char **argv)
 {
 	bool order = argc > 1 && strcmp(argv[1], "order") == 0;
 	int forks = 100;
-	int p[2], r;
+	int p[2];
 	envid_t checker, id;
 
 	if (argc > 2 && strcmp(argv[2], "exit") == 0) {
@@ -24,13 +24,7 @@ umain(int argc, char **argv)
 	}
 	if (argc > 1 + order)
 		forks = strtol(argv[1 + order], NULL, 10);
-	race_board_init();
-	if ((r = pipe(p)) < 0)
-		panic("pipe: %e", r);
-	if ((checker = fork()) < 0)
-		panic("fork: %e", checker);
-	if (checker == 0)
-		race_checker(p, order);
+	checker = race_start(p, order);
 	for (int i = 0; i < forks; i++) {
 		if (i % 4 == 3)
 			id = spawnl(argv[0], argv[0], "0", "exit",
@@ -44,9 +38,6 @@ umain(int argc, char **argv)
 		wait(id);
 		RACE_BOARD->phase = MOVER_OTHER;
 	}
-	RACE_BOARD->stop = 1;
-	close(p[1]);
-	close(p[0]);
-	wait(checker);
+	race_finish(p, checker);
 	cprintf("testpiperace2: %d forks and spawns done\n", forks);
 }
