@@ -15,7 +15,7 @@ import struct
 import pytest
 
 from gradelib import Qemu, build, fresh_disk, fsck, points, read_file, run_kernel
-from gradelib.fsimage import image_builder
+from gradelib.fsimage import fs_format, image_builder
 
 NO_PANIC = [r".*kernel panic.*"]
 NO_USER_PANIC = NO_PANIC + [r".*user panic.*"]
@@ -158,6 +158,14 @@ def test_no_disk(tmp_path):
 MOTD = b"This is /motd on a disk the grader made.\n"
 
 
+# Where a struct File's fields are (lib/inc/fs.h; the numbers come from
+# user/fs/mkfsimg.py): the name, then the size, the type, the direct
+# blocks and the indirect block.
+FS = fs_format()
+SIZE, DIRECT = FS.MAXNAMELEN, FS.MAXNAMELEN + 8
+INDIRECT = DIRECT + 4 * FS.NDIRECT
+
+
 def corrupt_image(tmp_path, change):
     """A small image (motd, a file with an indirect block, big), with
     change(data, layout) applied; layout gives byte offsets."""
@@ -165,11 +173,11 @@ def corrupt_image(tmp_path, change):
     image.add_file("motd", MOTD)
     image.add_file("big", bytes(range(256)) * 16 * 12)
     data = bytearray(image.finish())
-    sb = 4096
+    sb = FS.SUPERBLOCK * FS.BLKSIZE
     root = sb + 8
-    (root_block,) = struct.unpack_from("<I", data, root + 136)
-    layout = {"super": sb, "root": root, "motd": root_block * 4096,
-              "big": root_block * 4096 + 256}
+    (root_block,) = struct.unpack_from("<I", data, root + DIRECT)
+    layout = {"super": sb, "root": root, "motd": root_block * FS.BLKSIZE,
+              "big": root_block * FS.BLKSIZE + FS.FILE_SIZE}
     change(data, layout)
     path = tmp_path / "fs.img"
     path.write_bytes(bytes(data))
@@ -185,17 +193,17 @@ CORRUPTIONS = {
                   r"fs: corrupt file system: bad magic deadbeef.*"),
     "nblocks-past-disk": (lambda d, l: put(d, l["super"] + 4, "<I", 1 << 20),
                           r"fs: corrupt file system: the superblock says 1048576 blocks.*"),
-    "block-out-of-range": (lambda d, l: put(d, l["motd"] + 136, "<I", 0x7FFFFFFF),
+    "block-out-of-range": (lambda d, l: put(d, l["motd"] + DIRECT, "<I", 0x7FFFFFFF),
                            r"fs: corrupt file system: file 'motd': block 0 is disk "
                            r"block 2147483647.*"),
-    "directory-in-bitmap": (lambda d, l: put(d, l["root"] + 136, "<I", 2),
+    "directory-in-bitmap": (lambda d, l: put(d, l["root"] + DIRECT, "<I", 2),
                             r"fs: corrupt file system: file '/': block 0 is disk block 2.*"),
-    "size-past-blocks": (lambda d, l: put(d, l["motd"] + 128, "<i", 3 * 4096),
+    "size-past-blocks": (lambda d, l: put(d, l["motd"] + SIZE, "<i", 3 * FS.BLKSIZE),
                          r"fs: corrupt file system: file 'motd': block 1 missing.*"),
-    "name-unterminated": (lambda d, l: d.__setitem__(slice(l["motd"], l["motd"] + 128),
-                                                     b"m" * 128),
+    "name-unterminated": (lambda d, l: d.__setitem__(slice(l["motd"], l["motd"] + SIZE),
+                                                     b"m" * SIZE),
                           r"fs: corrupt file system: a file name has no terminating NUL"),
-    "indirect-out-of-range": (lambda d, l: put(d, l["big"] + 176, "<I", 300),
+    "indirect-out-of-range": (lambda d, l: put(d, l["big"] + INDIRECT, "<I", 300),
                               r"fs: corrupt file system: file 'big': indirect block 300.*"),
 }
 
