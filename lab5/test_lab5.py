@@ -361,7 +361,7 @@ def test_spawn_faultio(tmp_path):
                                             r"faultio: eflags say IOPL 3!"])
 
 
-@points(5, part="lib")
+@points(2, part="lib")
 def test_spawn_refuses_bad_executables(tmp_path):
     """spawn checks the ELF from the disk as the kernel's loader does: a
     data file (motd) and an empty name are refused with an error; the
@@ -379,6 +379,52 @@ def test_spawn_refuses_bad_executables(tmp_path):
     if "sh: nosuchprogram" not in (out2 or ""):
         output.fail(f"running a missing program printed {out2!r}")
     output.expect(r"still alive", no=NO_USER_PANIC)
+
+
+# The broken executables on the disk (user/mkbadelf.py), badelf-KIND.
+BAD_ELF_KINDS = ["magic", "truncated", "header", "phdrs", "phnum", "segment",
+                 "pastend", "filesz", "utop", "entry"]
+FREE_PAGES = r"pages: \d+ total, (\d+) free.*"
+
+
+@points(3, part="lib")
+def test_spawn_refuses_malformed_elf_files(tmp_path):
+    """spawn of each broken ELF file on the disk (bad magic; cut short;
+    a header cut short; program headers outside the file, or too many;
+    a segment past the file's end or wrapping around; p_filesz >
+    p_memsz; a segment above UTOP; the entry in no segment), in an order
+    chosen now, returns -E_NOT_EXEC; every child it began is freed; the
+    parent goes on and spawns hello; and the kernel's free page count
+    (the monitor's `pages`, at two int3 stops) is the same before and
+    after two more rounds of them."""
+    disk = fresh_disk(tmp_path)
+    names = {path[1:] for path in fsck_module().Image.open(disk).listing()
+             if path.startswith("/badelf-")}
+    if names != {f"badelf-{kind}" for kind in BAD_ELF_KINDS}:
+        raise GradeFailure(f"the disk image's broken executables are {sorted(names)}")
+    seed = random.randrange(1, 1 << 30)
+    output = run_kernel("lab5-spawnbadelf", ["pages", "c", "pages", "c"],
+                        program=f"fs+spawnbadelf:{seed}", disk=disk, timeout=60)
+    output.expect(r"spawnbadelf: %d broken files" % len(names), no=NO_USER_PANIC)
+    refused = {m.group(1) for m in output.matches(
+        r"spawnbadelf: (badelf-\w+): file is not a valid executable")}
+    if refused != names:
+        output.fail(f"spawn did not refuse {sorted(names - refused)} with "
+                    f"E_NOT_EXEC (see what it said in the log)")
+    output.expect(r"spawnbadelf: checkpoint before", FREE_PAGES,
+                  r"spawnbadelf: checkpoint after", FREE_PAGES,
+                  r"spawnbadelf: %d spawns refused, the parent goes on"
+                  % (3 * len(names)), DONE,
+                  no=NO_USER_PANIC + [r"spawnbadelf: .* was spawned as .*"])
+    before, after = (int(m.group(1)) for m in output.matches(FREE_PAGES)[:2])
+    if before != after:
+        output.fail(f"{before} free pages before two rounds of refused spawns, "
+                    f"{after} after: a refused spawn leaks pages")
+    # Children of the program (its id is not the kernel's 00000000).
+    begun = {m.group(1) for m in output.matches(r"\[0000[1-9a-f]\w{3}\] new env (\w+)")}
+    freed = {m.group(1) for m in output.matches(r"\[\w+\] free env (\w+)")}
+    if begun - freed:
+        output.fail(f"children spawn began were never freed: {sorted(begun - freed)}")
 
 
 @points(10, part="lib")

@@ -390,8 +390,10 @@ def report(info: Dict[str, str], config: str, jobs: int, build_seconds: float,
 
 # -- the fuzz campaign (docs/robustness.md) ------------------------------------
 
-BAD_ELF_IMAGES = ["badelf-magic", "badelf-truncated", "badelf-phdrs",
-                  "badelf-segment", "badelf-utop", "badelf-entry"]
+BAD_ELF_IMAGES = ["badelf-magic", "badelf-truncated", "badelf-header",
+                  "badelf-phdrs", "badelf-phnum", "badelf-segment",
+                  "badelf-pastend", "badelf-filesz", "badelf-utop",
+                  "badelf-entry"]
 # A line that starts with one of these is a failure.  (Only at the start
 # of a line: what fuzzsys prints with sys_cputs may come from its own
 # strings, "WRONG ANSWER" and "user panic in" among them.)
