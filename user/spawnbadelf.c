@@ -74,7 +74,8 @@ umain(int argc, char **argv)
 			const char *args[] = { names[i], NULL };
 			envid_t id = spawn(names[i], args);
 			if (id >= 0) {
-				cprintf("spawnbadelf: %s was spawned as %08x!\n",
+				cprintf("spawnbadelf: %s was spawned as "
+					"%08x!\n",
 					names[i], id);
 				wait(id);
 				continue;
