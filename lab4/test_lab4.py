@@ -11,6 +11,7 @@ stub, the free page count through the kernel monitor's `pages`.
 """
 import random
 import re
+import struct
 import time
 
 import pytest
@@ -461,14 +462,66 @@ def test_fuzzer_covers_lab4_calls(boot_free_pages):
 
 # ---------------------------------------------------------------- part C
 
+USER_CS = 0x1B
+
+
+def user_calls(name, program, function, nargs, limit=200, timeout=30):
+    """Runs `program` with a breakpoint at its user function `function`
+    (a library function, not inlined); returns the output, with .calls:
+    (CS, its first nargs arguments from the stack) at each stop, up to
+    `limit` stops.  Nothing stops there unless the program's own code
+    really runs."""
+    stop = user_symbols(program)[function]
+    calls = []
+    with Qemu(name, program=program, gdb=True, timeout=timeout) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            stub.set_breakpoint(stop)
+            for _ in range(limit):
+                stub.resume()
+                reply = None
+                while reply is None and not re.search(rb"No runnable environments|panic",
+                                                      bytes(qemu.output)):
+                    if qemu.exited or time.monotonic() > qemu.deadline:
+                        break
+                    reply = stub.wait_stop(0.2)
+                if reply is None:
+                    stub.interrupt()
+                    break
+                regs = stub.registers()
+                if not reply.startswith("T05") or regs["eip"] != stop:
+                    break
+                args = stub.read_memory(regs["esp"] + 4, 4 * nargs)
+                calls.append((regs["cs"],) + struct.unpack("<%dI" % nargs, args))
+                stub.clear_breakpoint(stop)
+                stub.step()
+                stub.set_breakpoint(stop)
+            stub.clear_breakpoint(stop)
+            stub.resume()
+            qemu.wait_for(DONE + "|" + PROMPT)
+        finally:
+            stub.close()
+    output = qemu.stop()
+    output.calls = calls
+    return output
+
+
 @points(10, part="C")
 def test_pingpong():
-    output = run("pingpong")
+    """Two environments bounce a counter from 0 to 10; the grader sees
+    every value sent, at sys_ipc_try_send in user mode (a breakpoint,
+    through the gdb stub)."""
+    output = user_calls("lab4-pingpong", "pingpong", "sys_ipc_try_send", 2)
     lines = [r"send 0 from 1000 to 1001"]
     for i in range(11):
         lines.append(r"%s got %d from %s" % (("1001", "1000")[i % 2], i,
                                              ("1000", "1001")[i % 2]))
     output.expect(*lines, DONE, no=NO_USER_PANIC)
+    sent = {value for cs, _, value in output.calls if cs == USER_CS}
+    if sent != set(range(11)):
+        output.fail(f"the grader saw sys_ipc_try_send called in user mode with the "
+                    f"values {sorted(sent)}, not 0 to 10 (a breakpoint, through the "
+                    f"gdb stub)")
 
 
 @points(10, part="C")
