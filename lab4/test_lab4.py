@@ -318,12 +318,13 @@ def test_forktree(boot_free_pages, cpus):
 
 
 def read_pte(monitor, va):
-    """The PTE that maps va in the page directory CR3 points at, read
-    from physical memory through QEMU's monitor; None if absent."""
+    """(CR3, the PTE that maps va in the page directory CR3 points at),
+    read from physical memory through QEMU's monitor; the PTE is None
+    if absent, both are if CR3 cannot be read."""
     regs = monitor.command("info registers")
     m = re.search(r"CR3=([0-9a-f]+)", regs)
     if not m:
-        return None
+        return None, None
     cr3 = int(m.group(1), 16)
 
     def word(pa):
@@ -332,8 +333,8 @@ def read_pte(monitor, va):
 
     pde = word((cr3 & ~0xFFF) + (va >> 22) * 4)
     if not pde & PTE_P:
-        return None
-    return word((pde & ~0xFFF) + ((va >> 12) & 0x3FF) * 4)
+        return cr3, None
+    return cr3, word((pde & ~0xFFF) + ((va >> 12) & 0x3FF) * 4)
 
 
 @points(15, part="B")
@@ -343,7 +344,7 @@ def test_fork_maps_copy_on_write():
     it, the child's is writable on a page of its own, and neither sees
     the other's value (the PTEs read from physical memory at each
     breakpoint, through QEMU's monitor)."""
-    ptes = {}
+    stops = []  # (CR3, PTE) at each breakpoint, in the order they came
     with Qemu("lab4-forkcow", program="forkcow", monitor=True, timeout=30) as qemu:
         monitor = None
         try:
@@ -353,19 +354,18 @@ def test_fork_maps_copy_on_write():
                 m = re.search(rb"forkcow: data page at ([0-9a-f]{8})", qemu.output)
                 va = int(m.group(1), 16)
                 monitor = QemuMonitor(qemu.monitor_socket)
-            for stage, line in (("parent", r"forkcow: parent after fork"),
-                                ("child", r"forkcow: child before writing"),
-                                ("child written", r"forkcow: child after writing")):
+            # Three breakpoints: the parent's after fork, the child's
+            # before and after its write.  A timer tick may let the child
+            # reach its first before the parent does: which is which is
+            # told by CR3 below, not by the order.
+            for _ in range(3):
                 if pos is None:
-                    break
-                pos = qemu.wait_for(line + r"|user panic|kernel panic", pos)
-                if pos is None or b"panic" in qemu.output[pos - 12:pos]:
-                    pos = None
                     break
                 pos = qemu.wait_for(r"K> ", pos)
-                if pos is None:
+                if pos is None or re.search(rb"user panic|kernel panic", qemu.output):
+                    pos = None
                     break
-                ptes[stage] = read_pte(monitor, va)
+                stops.append(read_pte(monitor, va))
                 qemu.send("continue\n")
             if pos is not None:
                 qemu.wait_for(r"forkcow: parent sees .*\n", pos)
@@ -375,8 +375,17 @@ def test_fork_maps_copy_on_write():
     output = qemu.stop()
     output.expect(r"forkcow: child sees c41d", r"forkcow: parent sees 1007",
                   no=NO_USER_PANIC)
-    if len(ptes) != 3 or None in ptes.values():
-        output.fail(f"could not read the data page's PTE at each stop: {ptes}")
+    if len(stops) != 3 or None in (x for stop in stops for x in stop):
+        output.fail(f"could not read the data page's PTE at each stop: "
+                    f"{[(hex(c or 0), hex(p or 0)) for c, p in stops]}")
+    # The child stops twice (the same CR3), the parent once.
+    cr3s = [cr3 for cr3, _ in stops]
+    child = [pte for cr3, pte in stops if cr3s.count(cr3) == 2]
+    parent = [pte for cr3, pte in stops if cr3s.count(cr3) == 1]
+    if len(child) != 2 or len(parent) != 1:
+        output.fail(f"expected two stops of the child and one of the parent, in two "
+                    f"address spaces; CR3 was {', '.join(hex(c) for c in cr3s)}")
+    ptes = {"parent": parent[0], "child": child[0], "child written": child[1]}
     for who in ("parent", "child"):
         pte = ptes[who]
         if pte & (PTE_P | PTE_U | PTE_COW | PTE_W) != PTE_P | PTE_U | PTE_COW:
