@@ -15,7 +15,8 @@ import time
 import pytest
 import gradelib
 
-from gradelib import GdbStub, Qemu, QemuMonitor, build, points, run_kernel, symbols
+from gradelib import (GdbStub, Qemu, QemuMonitor, breakpoint_hits, build, points,
+                     resume_until_stop, run_kernel, symbols)
 
 NO_PANIC = [r"kernel panic.*"]
 # What running any program needs (exercises 2, 4 and 7); the tests of
@@ -60,22 +61,6 @@ def user_entry(program):
     return struct.unpack_from("<I", data, 0x18)[0]
 
 
-def stop_or_end(stub, qemu, timeout=25):
-    """Resumes the kernel; returns its next stop reply, or None if it
-    ran its programs to the end (or panicked) or the time ran out
-    without stopping (then it is stopped again)."""
-    stub.resume()
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        reply = stub.wait_stop(0.2)
-        if reply is not None:
-            return reply
-        if re.search(rb"No runnable environments|kernel panic", bytes(qemu.output)):
-            break
-    stub.interrupt()
-    return None
-
-
 def run_watched(program, trapno, argument=None):
     """Runs `program` with QEMU under the grader's eye: it stops at the
     program's entry point (which must be reached in user mode, CS =
@@ -90,7 +75,7 @@ def run_watched(program, trapno, argument=None):
         stub = GdbStub(qemu.gdb_socket)
         try:
             stub.set_breakpoint(entry)
-            if (stop_or_end(stub, qemu) or "").startswith("T05"):
+            if (resume_until_stop(stub, qemu) or "").startswith("T05"):
                 regs = stub.registers()
                 if regs["eip"] == entry:
                     entry_cs = regs["cs"]
@@ -98,7 +83,7 @@ def run_watched(program, trapno, argument=None):
             stub.set_breakpoint(trap)
             # A few traps (system calls) may come before the one wanted.
             for _ in range(64):
-                if entry_cs is None or not (stop_or_end(stub, qemu) or "").startswith("T05"):
+                if entry_cs is None or not (resume_until_stop(stub, qemu) or "").startswith("T05"):
                     break
                 regs = stub.registers()
                 if regs["eip"] != trap:
@@ -364,21 +349,10 @@ def run_fuzzer_watched(runs, seed):
               timeout=120) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
-            stub.set_breakpoint(stop)
             # One stop per run, and one more to see that there is none.
-            for _ in range(runs + 1):
-                if not (stop_or_end(stub, qemu, timeout=60) or "").startswith("T05"):
-                    break
-                regs = stub.registers()
-                if regs["eip"] != stop:
-                    break
+            for regs in breakpoint_hits(stub, qemu, stop, runs + 1, timeout=60):
                 reports.append((regs["cs"],) + FUZZ_REPORT.unpack(
                     stub.read_memory(report, FUZZ_REPORT.size)))
-                # Past the breakpoint, to the next run's.
-                stub.clear_breakpoint(stop)
-                stub.step()
-                stub.set_breakpoint(stop)
-            stub.clear_breakpoint(stop)
             stub.resume()
             position = qemu.wait_for(PROMPT)
             if position is not None:

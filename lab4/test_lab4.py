@@ -16,7 +16,8 @@ import time
 
 import pytest
 
-from gradelib import GdbStub, Qemu, QemuMonitor, build, points, run_kernel, symbols
+from gradelib import (GdbStub, Qemu, QemuMonitor, breakpoint_hits, build, points,
+                     run_kernel, symbols)
 
 NO_PANIC = [r".*kernel panic.*"]
 NO_USER_PANIC = NO_PANIC + [r".*user panic.*"]
@@ -485,27 +486,10 @@ def user_calls(name, program, function, nargs, limit=200, timeout=30):
     with Qemu(name, program=program, gdb=True, timeout=timeout) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
-            stub.set_breakpoint(stop)
-            for _ in range(limit):
-                stub.resume()
-                reply = None
-                while reply is None and not re.search(rb"No runnable environments|panic",
-                                                      bytes(qemu.output)):
-                    if qemu.exited or time.monotonic() > qemu.deadline:
-                        break
-                    reply = stub.wait_stop(0.2)
-                if reply is None:
-                    stub.interrupt()
-                    break
-                regs = stub.registers()
-                if not reply.startswith("T05") or regs["eip"] != stop:
-                    break
+            for regs in breakpoint_hits(stub, qemu, stop, limit,
+                                        end=rb"No runnable environments|panic"):
                 args = stub.read_memory(regs["esp"] + 4, 4 * nargs)
                 calls.append((regs["cs"],) + struct.unpack("<%dI" % nargs, args))
-                stub.clear_breakpoint(stop)
-                stub.step()
-                stub.set_breakpoint(stop)
-            stub.clear_breakpoint(stop)
             stub.resume()
             qemu.wait_for(DONE + "|" + PROMPT)
         finally:

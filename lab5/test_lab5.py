@@ -14,7 +14,8 @@ import struct
 
 import pytest
 
-from gradelib import Qemu, build, fresh_disk, fsck, points, read_file, run_kernel
+from gradelib import (Qemu, breakpoint_hits, build, fresh_disk, fsck, points, read_file,
+                     run_kernel)
 from gradelib.fsimage import image_builder
 
 NO_PANIC = [r".*kernel panic.*"]
@@ -63,22 +64,16 @@ def run_fs_watched(name, disk):
     with Qemu(f"lab5-{name}", program="fs", disk=disk, gdb=True, timeout=30) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
-            stub.set_breakpoint(stop)
-            reply = cont_or_monitor(stub, qemu)
-            if reply is not None and reply.startswith("T05"):
-                regs = stub.registers()
-                if regs["eip"] == stop:
-                    blocks = []
-                    for block in (1, 2):
-                        # QEMU's stub answers at most 2 KiB at a time.
-                        va = DISKMAP + block * BLKSIZE
-                        try:
-                            blocks.append(b"".join(stub.read_memory(va + o, 1024)
-                                                   for o in range(0, BLKSIZE, 1024)))
-                        except GradeFailure:
-                            blocks.append(None)
-                    seen = (regs["cs"], regs["eflags"], *blocks)
-            stub.clear_breakpoint(stop)
+            for regs in breakpoint_hits(stub, qemu, stop, 1,
+                                        end=rb"No runnable environments|K> "):
+                blocks = []
+                for block in (1, 2):
+                    try:
+                        blocks.append(stub.read_memory(DISKMAP + block * BLKSIZE,
+                                                       BLKSIZE))
+                    except GradeFailure:
+                        blocks.append(None)
+                seen = (regs["cs"], regs["eflags"], *blocks)
             stub.resume()
             qemu.wait_for(DONE + "|" + PROMPT)
         finally:
