@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from test_qemu import is_running
+
 RUN = Path(__file__).resolve().parents[1] / "run.py"
 
 LABS = {
@@ -340,14 +342,6 @@ HANGING_LAB = """
     def test_hang_b():
         boot("b")
 """
-
-
-def is_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("jobs,signum", [("-n1", signal.SIGTERM), ("-n2", signal.SIGTERM),
