@@ -14,6 +14,7 @@ import time
 
 import pytest
 import gradelib
+from gradelib import fuzz
 
 from gradelib import (GdbStub, Qemu, QemuMonitor, breakpoint_hits, build, points,
                      resume_until_stop, run_kernel, symbols)
@@ -25,7 +26,6 @@ RUN_STUBS = ("env_init", "env_setup_vm", "region_alloc", "load_icode", "env_run"
              "trap_init", "syscall")
 ENV = r"00001000"
 DONE = r"No runnable environments in the system!"
-PROMPT = r"K> "
 
 
 def run(program, commands=(), **options):
@@ -319,52 +319,6 @@ def fuzz_context(output):
     return "".join("\n    " + line for line in lines)
 
 
-# user/fuzzsys.c's struct fuzz_report: seed, envid, stream seed, calls
-# made and the checksum of the kernel's answers.
-FUZZ_REPORT = struct.Struct("<5I")
-
-
-def fuzz_stream_seed(seed, envid):
-    """user/fuzzsys.c's stream_seed(): the grading-time seed mixed with
-    the instance's envid."""
-    x = ((seed * 0x9E3779B9) ^ envid) & 0xFFFFFFFF
-    x ^= x >> 16
-    x = (x * 0x7FEB352D) & 0xFFFFFFFF
-    x ^= x >> 15
-    x = (x * 0x846CA68B) & 0xFFFFFFFF
-    x ^= x >> 16
-    return x or 1
-
-
-def run_fuzzer_watched(runs, seed):
-    """Runs fuzzsys:SEED*runs, then `pages`, with a breakpoint at the
-    fuzzer's fuzz_report(): at each stop (which must be in user mode)
-    the grader reads the fuzzer's report from its memory.  Returns the
-    output, with .reports: one (cs, seed, envid, stream seed, calls,
-    checksum) tuple per stop."""
-    fuzzer = symbols(build().require(build().objdir / "user" / "fuzzsys"))
-    stop, report = fuzzer["fuzz_report"], fuzzer["report"]
-    reports = []
-    with Qemu(f"lab3-fuzzsys-x{runs}", program=f"fuzzsys:{seed}*{runs}", gdb=True,
-              timeout=120) as qemu:
-        stub = GdbStub(qemu.gdb_socket)
-        try:
-            # One stop per run, and one more to see that there is none.
-            for regs in breakpoint_hits(stub, qemu, stop, runs + 1, timeout=60):
-                reports.append((regs["cs"],) + FUZZ_REPORT.unpack(
-                    stub.read_memory(report, FUZZ_REPORT.size)))
-            stub.resume()
-            position = qemu.wait_for(PROMPT)
-            if position is not None:
-                qemu.send("pages\n")
-                qemu.wait_for(PROMPT, position)
-        finally:
-            stub.close()
-    output = qemu.stop()
-    output.reports = reports
-    return output
-
-
 @points(10, part="B")
 @gradelib.stubs(*RUN_STUBS, "user_mem_check")
 def test_fuzzer_finds_no_fault_and_no_leak():
@@ -375,9 +329,9 @@ def test_fuzzer_finds_no_fault_and_no_leak():
     of the kernel's answers as the grader read them from the fuzzer's
     memory through the gdb stub."""
     runs = 10
-    seed = random.SystemRandom().randrange(2, 1 << 31)
+    seed = fuzz.grading_seed()
     before = run_kernel("lab3-pages-before-fuzz", ["pages"])
-    output = run_fuzzer_watched(runs, seed)
+    output = fuzz.run_fuzzer(f"lab3-fuzzsys-x{runs}", runs, seed, timeout=120)
     try:
         check_fuzz_run(output, before, runs, seed)
     except gradelib.GradeFailure as failure:
@@ -390,24 +344,7 @@ def check_fuzz_run(output, before, runs, seed):
     if len(survived) != runs or sum(int(m.group(1)) for m in survived) < 100000:
         output.fail(f"expected {runs} fuzzer runs of 10,000 surviving calls each; "
                     f"{len(survived)} finished")
-    printed = [(int(m.group(1), 16), int(m.group(3)), int(m.group(2)), int(m.group(4), 16))
-               for m in output.matches(r"fuzzsys: env ([0-9a-f]{8}) made (\d+) calls from "
-                                       r"base seed (\d+), answers' checksum ([0-9a-f]{8})")]
-    if len(output.reports) != runs:
-        output.fail(f"the fuzzer reached fuzz_report() {len(output.reports)} times, not "
-                    f"{runs} (the grader watched through the gdb stub)")
-    for cs, rseed, envid, stream, calls, checksum in output.reports:
-        if cs != USER_CS:
-            output.fail(f"the fuzzer reached fuzz_report() with CS = {cs:#x}, not in "
-                        f"user mode (CS = {USER_CS:#x})")
-        if rseed != seed or stream != fuzz_stream_seed(seed, envid) or calls != 10000:
-            output.fail(f"the fuzzer of env {envid:08x} ran with seed {rseed} (stream "
-                        f"{stream}) and made {calls} calls; the grader gave seed {seed} "
-                        f"(stream {fuzz_stream_seed(seed, envid)}) for 10000 calls")
-        if (envid, seed, calls, checksum) not in printed:
-            output.fail(f"the fuzzer of env {envid:08x} holds {calls} calls and checksum "
-                        f"{checksum:08x} in its memory (read through the gdb stub), "
-                        f"but no line printed says so")
+    fuzz.check_reports(output, runs, seed)
     for m in output.matches(r"fuzzsys: fatal call .*: expect \"(.*)\""):
         output.expect(re.escape(m.group(1)))
     pattern = r"(K> )?pages: \d+ total, (\d+) free.*"
