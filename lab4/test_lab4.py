@@ -492,8 +492,7 @@ def user_calls(name, program, function, nargs, limit=200, timeout=30):
     with Qemu(name, program=program, gdb=True, timeout=timeout) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
-            for regs in breakpoint_hits(stub, qemu, stop, limit,
-                                        end=rb"No runnable environments|panic"):
+            for regs in breakpoint_hits(stub, qemu, stop, limit):
                 args = stub.read_memory(regs["esp"] + 4, 4 * nargs)
                 calls.append((regs["cs"],) + struct.unpack("<%dI" % nargs, args))
             stub.resume()

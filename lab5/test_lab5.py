@@ -64,8 +64,7 @@ def run_fs_watched(name, disk):
     with Qemu(f"lab5-{name}", program="fs", disk=disk, gdb=True, timeout=30) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
-            for regs in breakpoint_hits(stub, qemu, stop, 1,
-                                        end=rb"No runnable environments|K> "):
+            for regs in breakpoint_hits(stub, qemu, stop, 1):
                 blocks = []
                 for block in (1, 2):
                     try:

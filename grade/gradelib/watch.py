@@ -10,9 +10,10 @@ from typing import Dict, Iterator, Optional
 from .gdbstub import GdbStub
 
 # What a run prints when nothing will stop at a breakpoint any more:
-# every program has ended, or the kernel panicked (then its monitor
-# waits for ever).
-END = rb"No runnable environments|kernel panic"
+# every program has ended, the kernel panicked, or something (a user
+# panic from lab 4 on, a breakpoint) brought up the kernel monitor,
+# which waits for a command.
+END = rb"No runnable environments|kernel panic|K> "
 
 
 def resume_until_stop(stub: GdbStub, qemu, timeout: float = 25.0,
