@@ -383,7 +383,8 @@ def test_keyboard_input():
                 # One key at a time, each after the kernel echoed the one
                 # before: typed all at once, the keys could overflow
                 # QEMU's 16-byte PS/2 queue on a loaded machine, whose
-                # guest drains it late (an Enter was lost that way).
+                # guest drains it late (an Enter was lost once under load,
+                # most likely so).
                 for i, ch in enumerate(line):
                     if position is None:
                         break
