@@ -20,6 +20,7 @@ process never collects.
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,10 +40,70 @@ def pytest_command(extra, rootdir=ROOT):
     env_path = os.pathsep.join(
         [str(HERE)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
     env = dict(os.environ, PYTHONPATH=env_path, PYTHONDONTWRITEBYTECODE="1")
+    # gradelib.qemu: on SIGTERM, pytest (the leader of the process group
+    # run_pytest makes) passes it on to its xdist workers.
+    env["EXOLAB_GRADER_GROUP"] = "1"
     cmd = [sys.executable, "-m", "pytest", "-c", str(HERE / "pytest.ini"),
            "--rootdir", str(rootdir), "--noconftest", "-p", "no:cacheprovider",
            "-p", "gradelib.plugin", "-p", "no:terminal"] + extra
     return cmd, env
+
+
+def _die_with_parent():
+    """A preexec_fn that has Linux send the child SIGTERM when this
+    process dies, even of SIGKILL (make autograde's time limit, without
+    a sandbox, kills the grader's process group, which pytest has left);
+    None where prctl is not to be had.  (Safe in preexec_fn: this
+    process has no other thread.)"""
+    try:
+        import ctypes
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    PR_SET_PDEATHSIG = 1
+    return lambda: prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def run_pytest(cmd, **options):
+    """subprocess.run for pytest, in a process group of its own: when
+    this grader is interrupted (SIGINT, SIGTERM, SIGHUP), the whole
+    group (pytest and its xdist workers) gets SIGTERM, on which gradelib
+    kills the QEMUs it started (they run in sessions of their own, out
+    of reach of any group signal) before it dies.  Without the
+    forwarding, a SIGTERM to this process left pytest and its QEMUs
+    running, orphans."""
+    proc = subprocess.Popen(cmd, start_new_session=True, preexec_fn=_die_with_parent(),
+                            **options)
+    interrupted = []
+
+    def forward(signum, frame):
+        interrupted.append(signum)
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+    previous = {n: signal.signal(n, forward)
+                for n in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        stdout, stderr = proc.communicate()
+    finally:
+        for n, handler in previous.items():
+            signal.signal(n, handler)
+    if interrupted:
+        # Whatever is left of the group after its clean-up.
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        print(f"grade: interrupted (signal {interrupted[0]}): the tests and their "
+              f"QEMUs were stopped", file=sys.stderr)
+        sys.exit(128 + interrupted[0])
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
 
 
 def rootdir_for(labs):
@@ -138,7 +199,8 @@ def main():
         tests_file, results_file = Path(tmp) / "tests.json", Path(tmp) / "results.jsonl"
         cmd, env = pytest_command(["--collect-only", "--exolab-tests", str(tests_file),
                                    *keyword, *map(str, labs)], rootdir)
-        proc = subprocess.run(cmd, cwd=rootdir, env=env, capture_output=True, text=True)
+        proc = run_pytest(cmd, cwd=rootdir, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
         collected = json.loads(tests_file.read_text()) if tests_file.exists() else None
         if collected is None:
             print(f"error collecting the tests:\n{proc.stdout}{proc.stderr}", file=sys.stderr)
@@ -164,7 +226,7 @@ def main():
         cmd, env = pytest_command([*parallel, "--exolab-tests", str(tests_file),
                                    "--exolab-results", str(results_file), *junit,
                                    *keyword, *tests], rootdir)
-        proc = subprocess.run(cmd, cwd=rootdir, env=env, stderr=subprocess.PIPE, text=True)
+        proc = run_pytest(cmd, cwd=rootdir, env=env, stderr=subprocess.PIPE, text=True)
         results = read_results(results_file)
     # A test whose process died before it reported must not pass.
     for nodeid, test in tests.items():

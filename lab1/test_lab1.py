@@ -379,10 +379,21 @@ def test_keyboard_input():
         position = qemu.wait_for(r"K> ")
         monitor = QemuMonitor(qemu.monitor_socket) if position else None
         try:
-            for line in ("kerninfo\n", "HeLLo\n"):
+            for line in ("kerninfo", "HeLLo"):
+                # One key at a time, each after the kernel echoed the one
+                # before: typed all at once, the keys could overflow
+                # QEMU's 16-byte PS/2 queue on a loaded machine, whose
+                # guest drains it late (an Enter was lost once under load,
+                # most likely so).
+                for i, ch in enumerate(line):
+                    if position is None:
+                        break
+                    monitor.type_text(ch)
+                    if qemu.wait_for(re.escape(line[:i + 1]), position) is None:
+                        position = None
                 if position is None:
                     break
-                monitor.type_text(line)
+                monitor.type_text("\n")
                 position = qemu.wait_for(r"K> ", position)
         finally:
             if monitor:

@@ -322,9 +322,7 @@ class KernelMemory:
         self.stub = stub
 
     def read(self, address, length):
-        # The stub answers at most a few KiB per packet.
-        return b"".join(self.stub.read_memory(a, min(1024, address + length - a))
-                        for a in range(address, address + length, 1024))
+        return self.stub.read_memory(address, length)
 
     def word(self, address):
         return struct.unpack("<I", self.read(address, 4))[0]

@@ -11,12 +11,14 @@ stub, the free page count through the kernel monitor's `pages`.
 """
 import random
 import re
+import struct
 import time
 
 import pytest
 
-from gradelib import (GdbStub, GradeFailure, Qemu, QemuMonitor, build, points, run_kernel,
-                      symbols)
+from gradelib import fuzz
+from gradelib import (GdbStub, GradeFailure, Qemu, QemuMonitor, breakpoint_hits, build, points,
+                      run_kernel, symbols)
 
 NO_PANIC = [r".*kernel panic.*"]
 NO_USER_PANIC = NO_PANIC + [r".*user panic.*"]
@@ -318,12 +320,13 @@ def test_forktree(boot_free_pages, cpus):
 
 
 def read_pte(monitor, va):
-    """The PTE that maps va in the page directory CR3 points at, read
-    from physical memory through QEMU's monitor; None if absent."""
+    """(CR3, the PTE that maps va in the page directory CR3 points at),
+    read from physical memory through QEMU's monitor; the PTE is None
+    if absent, both are if CR3 cannot be read."""
     regs = monitor.command("info registers")
     m = re.search(r"CR3=([0-9a-f]+)", regs)
     if not m:
-        return None
+        return None, None
     cr3 = int(m.group(1), 16)
 
     def word(pa):
@@ -332,8 +335,8 @@ def read_pte(monitor, va):
 
     pde = word((cr3 & ~0xFFF) + (va >> 22) * 4)
     if not pde & PTE_P:
-        return None
-    return word((pde & ~0xFFF) + ((va >> 12) & 0x3FF) * 4)
+        return cr3, None
+    return cr3, word((pde & ~0xFFF) + ((va >> 12) & 0x3FF) * 4)
 
 
 @points(15, part="B")
@@ -343,7 +346,7 @@ def test_fork_maps_copy_on_write():
     it, the child's is writable on a page of its own, and neither sees
     the other's value (the PTEs read from physical memory at each
     breakpoint, through QEMU's monitor)."""
-    ptes = {}
+    stops = []  # (CR3, PTE) at each breakpoint, in the order they came
     with Qemu("lab4-forkcow", program="forkcow", monitor=True, timeout=30) as qemu:
         monitor = None
         try:
@@ -353,27 +356,18 @@ def test_fork_maps_copy_on_write():
                 m = re.search(rb"forkcow: data page at ([0-9a-f]{8})", qemu.output)
                 va = int(m.group(1), 16)
                 monitor = QemuMonitor(qemu.monitor_socket)
-            lines = {"parent": b"forkcow: parent after fork",
-                     "child": b"forkcow: child before writing",
-                     "child written": b"forkcow: child after writing"}
-            # Parent and child stop in either order (a timer tick right
-            # after fork runs the child first): each stop is the one
-            # whose line came last before its prompt.
-            for _ in range(len(lines)):
+            # Three breakpoints: the parent's after fork, the child's
+            # before and after its write.  A timer tick may let the child
+            # reach its first before the parent does: which is which is
+            # told by CR3 below, not by the order.
+            for _ in range(3):
                 if pos is None:
                     break
-                pos = qemu.wait_for(r"K> |user panic|kernel panic", pos)
-                if pos is None or b"panic" in qemu.output[pos - 12:pos]:
+                pos = qemu.wait_for(r"K> ", pos)
+                if pos is None or re.search(rb"user panic|kernel panic", qemu.output):
                     pos = None
                     break
-                with qemu.lock:
-                    text = bytes(qemu.output[:pos])
-                stage = max((s for s in lines if s not in ptes),
-                            key=lambda s: text.rfind(lines[s]))
-                if text.rfind(lines[stage]) < 0:
-                    pos = None
-                    break
-                ptes[stage] = read_pte(monitor, va)
+                stops.append(read_pte(monitor, va))
                 qemu.send("continue\n")
             if pos is not None:
                 qemu.wait_for(r"forkcow: parent sees .*\n", pos)
@@ -383,8 +377,17 @@ def test_fork_maps_copy_on_write():
     output = qemu.stop()
     output.expect(r"forkcow: child sees c41d", r"forkcow: parent sees 1007",
                   no=NO_USER_PANIC)
-    if len(ptes) != 3 or None in ptes.values():
-        output.fail(f"could not read the data page's PTE at each stop: {ptes}")
+    if len(stops) != 3 or None in (x for stop in stops for x in stop):
+        output.fail(f"could not read the data page's PTE at each stop: "
+                    f"{[(hex(c or 0), hex(p or 0)) for c, p in stops]}")
+    # The child stops twice (the same CR3), the parent once.
+    cr3s = [cr3 for cr3, _ in stops]
+    child = [pte for cr3, pte in stops if cr3s.count(cr3) == 2]
+    parent = [pte for cr3, pte in stops if cr3s.count(cr3) == 1]
+    if len(child) != 2 or len(parent) != 1:
+        output.fail(f"expected two stops of the child and one of the parent, in two "
+                    f"address spaces; CR3 was {', '.join(hex(c) for c in cr3s)}")
+    ptes = {"parent": parent[0], "child": child[0], "child written": child[1]}
     for who in ("parent", "child"):
         pte = ptes[who]
         if pte & (PTE_P | PTE_U | PTE_COW | PTE_W) != PTE_P | PTE_U | PTE_COW:
@@ -451,12 +454,17 @@ def test_fork_bomb_runs_out_of_memory():
 @points(10, part="B")
 def test_fuzzer_covers_lab4_calls(boot_free_pages):
     """50,000 random system calls, half of them lab 4's, on two CPUs (5
-    fuzzer runs, each checking every answer against its model of its
-    pages and children): no panic, each fatal call as predicted, every
-    page back."""
+    fuzzer runs from a seed picked at grading time, each checking every
+    answer against its model of its pages and children): no panic, each
+    fatal call as predicted, every page back, and each run's count and
+    checksum of the kernel's answers as read from its memory at
+    fuzz_report() (gdb stub)."""
     runs = 5
-    output = run(f"fuzzsys:lab4*{runs}", ["pages"], cpus=2, timeout=90)
+    seed = fuzz.grading_seed()
+    output = fuzz.run_fuzzer(f"lab4-fuzzsys_lab4-x{runs}-2cpus", runs, seed, mode="lab4",
+                             cpus=2, timeout=90)
     output.expect(DONE, no=NO_USER_PANIC)
+    fuzz.check_reports(output, runs, seed)
     survived = output.matches(r"fuzzsys: (\d+) calls survived, all answers as expected")
     lab4 = output.matches(r"fuzzsys: lab 4: page_alloc (\d+), page_map (\d+), .*; (\d+) errors")
     if len(survived) != runs or len(lab4) != runs:
@@ -470,14 +478,48 @@ def test_fuzzer_covers_lab4_calls(boot_free_pages):
 
 # ---------------------------------------------------------------- part C
 
+USER_CS = 0x1B
+
+
+def user_calls(name, program, function, nargs, limit=200, timeout=30):
+    """Runs `program` with a breakpoint at its user function `function`
+    (a library function, not inlined); returns the output, with .calls:
+    (CS, its first nargs arguments from the stack) at each stop, up to
+    `limit` stops.  Nothing stops there unless the program's own code
+    really runs."""
+    stop = user_symbols(program)[function]
+    calls = []
+    with Qemu(name, program=program, gdb=True, timeout=timeout) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            for regs in breakpoint_hits(stub, qemu, stop, limit):
+                args = stub.read_memory(regs["esp"] + 4, 4 * nargs)
+                calls.append((regs["cs"],) + struct.unpack("<%dI" % nargs, args))
+            stub.resume()
+            qemu.wait_for(DONE + "|" + PROMPT)
+        finally:
+            stub.close()
+    output = qemu.stop()
+    output.calls = calls
+    return output
+
+
 @points(10, part="C")
 def test_pingpong():
-    output = run("pingpong")
+    """Two environments bounce a counter from 0 to 10; the grader sees
+    every value sent, at sys_ipc_try_send in user mode (a breakpoint,
+    through the gdb stub)."""
+    output = user_calls("lab4-pingpong", "pingpong", "sys_ipc_try_send", 2)
     lines = [r"send 0 from 1000 to 1001"]
     for i in range(11):
         lines.append(r"%s got %d from %s" % (("1001", "1000")[i % 2], i,
                                              ("1000", "1001")[i % 2]))
     output.expect(*lines, DONE, no=NO_USER_PANIC)
+    sent = {value for cs, _, value in output.calls if cs == USER_CS}
+    if sent != set(range(11)):
+        output.fail(f"the grader saw sys_ipc_try_send called in user mode with the "
+                    f"values {sorted(sent)}, not 0 to 10 (a breakpoint, through the "
+                    f"gdb stub)")
 
 
 @points(10, part="C")

@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from gradelib import Qemu, build, fresh_disk, fsck, points, read_file, run_kernel
+from gradelib import (Qemu, breakpoint_hits, build, fresh_disk, fsck, points, read_file,
+                      run_kernel)
 from gradelib.fsimage import fs_format, fsck_module, image_builder
 
 NO_PANIC = [r".*kernel panic.*"]
@@ -49,18 +50,68 @@ def token():
 
 # ---------------------------------------------------------------- fs
 
+DISKMAP, BLKSIZE, USER_CS, FL_IOPL_3 = 0x10000000, 4096, 0x1B, 0x3000
+
+
+def run_fs_watched(name, disk):
+    """Boots the file server alone and stops it, through the gdb stub,
+    when it first waits for a request (its sys_ipc_recv): the grader
+    reads its CS and eflags and, from its address space, blocks 1 and 2
+    (superblock, bitmap) where its block cache maps them.  Returns the
+    output, with .seen: (cs, eflags, block 1, block 2), or None if it
+    never got there."""
+    stop = user_symbols("fs")["sys_ipc_recv"]
+    seen = None
+    with Qemu(f"lab5-{name}", program="fs", disk=disk, gdb=True, timeout=30) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            for regs in breakpoint_hits(stub, qemu, stop, 1):
+                blocks = []
+                for block in (1, 2):
+                    try:
+                        blocks.append(stub.read_memory(DISKMAP + block * BLKSIZE,
+                                                       BLKSIZE))
+                    except GradeFailure:
+                        blocks.append(None)
+                seen = (regs["cs"], regs["eflags"], *blocks)
+            stub.resume()
+            qemu.wait_for(DONE + "|" + PROMPT)
+        finally:
+            stub.close()
+    output = qemu.stop()
+    output.seen = seen
+    return output
+
+
 @points(10, part="fs")
 def test_fs_self_checks(tmp_path):
     """The file server starts with I/O privilege, mounts the disk through
     its self-paging block cache and passes its self-checks; those leave
-    the disk exactly as they found it."""
+    the disk exactly as they found it.  When it first waits for a
+    request, the grader stops it (gdb stub): it runs in user mode with
+    IOPL 3, and its cache holds the disk's superblock and bitmap blocks
+    at DISKMAP."""
     disk = fresh_disk(tmp_path)
     before = disk.read_bytes()
-    output = run_kernel("lab5-fs-self-checks", (), program="fs", disk=disk)
+    output = run_fs_watched("fs-self-checks", disk)
     output.expect(*FS_SELF_CHECKS, DONE, no=NO_USER_PANIC)
     if disk.read_bytes() != before:
         output.fail("the self-checks changed the disk image (they must leave it "
                     "as they found it)")
+    if output.seen is None:
+        output.fail("the file server never reached sys_ipc_recv to wait for a request "
+                    "(a breakpoint, through the gdb stub)")
+    cs, eflags, superblock, bitmap = output.seen
+    if cs != USER_CS or eflags & FL_IOPL_3 != FL_IOPL_3:
+        output.fail(f"the file server waits for requests with CS = {cs:#x} and eflags "
+                    f"{eflags:#x}: expected user mode ({USER_CS:#x}) with IOPL 3")
+    for block, data in ((1, superblock), (2, bitmap)):
+        if data != before[block * BLKSIZE:(block + 1) * BLKSIZE]:
+            output.fail(f"the file server's memory at {DISKMAP + block * BLKSIZE:#x} "
+                        f"does not hold disk block {block} "
+                        f"({'unmapped' if data is None else 'other bytes'}): its block "
+                        f"cache did not read the disk (the grader looked through the "
+                        f"gdb stub)")
 
 
 @points(20, part="fs")

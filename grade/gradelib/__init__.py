@@ -10,8 +10,10 @@ from .gdbstub import GdbStub
 from .hmp import QemuMonitor
 from .plugin import points, stubs
 from .qemu import Qemu, run_kernel
+from .watch import breakpoint_hits, resume_until_stop
 
 __all__ = [
-    "Build", "GdbStub", "GradeFailure", "Output", "Qemu", "QemuMonitor", "build",
-    "fresh_disk", "fsck", "points", "read_file", "run_kernel", "stubs", "symbols",
+    "Build", "GdbStub", "GradeFailure", "Output", "Qemu", "QemuMonitor", "breakpoint_hits",
+    "build", "fresh_disk", "fsck", "points", "read_file", "resume_until_stop", "run_kernel",
+    "stubs", "symbols",
 ]

@@ -29,6 +29,47 @@ PROMPT = r"K> "
 # More serial output than any lab produces; past it we stop the run.
 MAX_OUTPUT = 1 << 20
 
+# The QEMUs this process started and has not stopped yet.  Each runs in
+# a session of its own (so that one killpg ends it and whatever it
+# spawned), which also means a signal to the grader's process group
+# never reaches it: were the grader killed, it would run on, an orphan,
+# for ever (a kernel waiting in its monitor never exits).  So they are
+# killed at exit, and on SIGTERM and SIGHUP (grade/run.py sends SIGTERM
+# to its pytest processes when it is interrupted).
+_live: "set[Qemu]" = set()
+
+
+def kill_live_qemus() -> None:
+    """Kills every QEMU this process started and has not stopped."""
+    for qemu in list(_live):
+        qemu._kill()
+
+
+def _on_signal(signum, frame) -> None:
+    kill_live_qemus()
+    # The pytest that grade/run.py started leads a process group of its
+    # own, with its xdist workers: they must hear of it too.
+    if os.environ.get("EXOLAB_GRADER_GROUP") and os.getpgrp() == os.getpid():
+        signal.signal(signum, signal.SIG_IGN)
+        os.killpg(0, signal.SIGTERM)
+    # Then die of the signal, as without this handler.
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _install_cleanup() -> None:
+    import atexit
+    atexit.register(kill_live_qemus)
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        # Only where nobody else handles it already (pytest does not).
+        if signal.getsignal(signum) in (signal.SIG_DFL, None):
+            signal.signal(signum, _on_signal)
+
+
+_install_cleanup()
+
 
 def qemu_arguments(*, image: Optional[Path] = None, iso: Optional[Path] = None,
                    cmdline: str = "", memory: int = 128, cpus: int = 1,
@@ -124,6 +165,7 @@ class Qemu:
         self.proc = subprocess.Popen(
             self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=self.stderr_file, start_new_session=True)
+        _live.add(self)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
         return self
@@ -159,6 +201,7 @@ class Qemu:
         if self.result is not None:
             return self.result
         self._kill()
+        _live.discard(self)
         if self.proc:
             try:
                 self.proc.wait(timeout=5)

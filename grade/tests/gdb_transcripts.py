@@ -83,11 +83,14 @@ def wait_for_socket(qemu: Qemu, timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-def gdb_args(socket, commands: List[str]) -> List[str]:
-    kernel = build().kernel
+def gdb_args(socket, commands: List[str], symbol_file=None) -> List[str]:
+    """gdb in batch mode (to run from ROOT) with the exo commands, the
+    kernel's symbols (or symbol_file's), attached to QEMU's socket, and
+    each command's output after a marker line `@@@ COMMAND`, to split
+    on.  Paths are relative to ROOT: transcripts show them."""
     args = [GDB, "-q", "-n", "-batch", "-ex", "set confirm off",
             "-ex", "set pagination off", "-ex", "set width 0",
-            "-ex", f"file {os.path.relpath(kernel, ROOT)}",
+            "-ex", f"file {os.path.relpath(symbol_file or build().kernel, ROOT)}",
             "-ex", f"source {os.path.relpath(EXOLAB_PY, ROOT)}",
             "-ex", f"target remote {socket}"]
     for command in commands:

@@ -17,11 +17,8 @@ import pytest
 
 from gradelib import Qemu, symbols
 from gradelib.config import build
-from gdb_transcripts import wait_for_socket
-
-ROOT = Path(__file__).resolve().parents[2]
-EXOLAB_PY = ROOT / "grade" / "gdb" / "exolab.py"
-GDB = os.environ.get("GDB", "gdb")
+from gdb_transcripts import GDB, ROOT, wait_for_socket
+from gdb_transcripts import gdb_args as transcript_gdb_args
 KERNBASE = 0xF0000000
 UTEXT = 0x00800000
 
@@ -38,15 +35,7 @@ pytestmark = pytest.mark.skipif(
 
 def gdb_args(qemu: Qemu, commands: List[str], symbol_file=None) -> List[str]:
     wait_for_socket(qemu)
-    args = [GDB, "-q", "-n", "-batch", "-ex", "set confirm off",
-            "-ex", "set pagination off", "-ex", "set width 0",
-            "-ex", f"file {symbol_file or kernel_path()}",
-            "-ex", f"source {EXOLAB_PY}",
-            "-ex", f"target remote {qemu.gdb_socket}"]
-    for command in commands:
-        # A marker line before each command's output, to split on.
-        args += ["-ex", f"echo @@@ {command}\\n", "-ex", command]
-    return args
+    return transcript_gdb_args(qemu.gdb_socket, commands, symbol_file)
 
 
 def split(output: str) -> Dict[str, str]:

@@ -7,14 +7,19 @@ Each grading run happens once per module; the tests that examine its
 output share it.
 """
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
+from test_qemu import is_running
 
 RUN = Path(__file__).resolve().parents[1] / "run.py"
 
@@ -317,3 +322,64 @@ def test_crashed_worker_spares_the_other_workers_tests(labs):
     run = grade(labs, "-n2", "crash")
     assert verdicts(run.stdout) == {
         "crash before: OK", "crash crash: FAIL", "crash after: OK"}
+
+
+# -- an interrupted grader leaves no QEMU behind -------------------------------
+
+HANGING_LAB = """
+    import os
+    from gradelib import points, run_kernel
+
+    def boot(name):
+        run_kernel(name, (), timeout=120,
+                   extra=["-pidfile", os.path.join(os.environ["PIDDIR"], name + ".pid")])
+
+    @points(1)
+    def test_hang_a():
+        boot("a")
+
+    @points(1)
+    def test_hang_b():
+        boot("b")
+"""
+
+
+@pytest.mark.parametrize("jobs,signum", [("-n1", signal.SIGTERM), ("-n2", signal.SIGTERM),
+                                         ("-n2", signal.SIGINT), ("-n2", signal.SIGKILL)])
+def test_interrupt_leaves_no_qemu_running(tmp_path, jobs, signum):
+    """grade/run.py, sent SIGTERM or SIGINT while its tests wait on (fake)
+    QEMUs that would run for minutes, ends with status 128 + the signal,
+    and every QEMU it started is gone: QEMUs run in sessions of their
+    own, so only the grader's clean-up can end them.  Even SIGKILL (make
+    autograde's time limit without a sandbox) leaves none behind."""
+    lab = tmp_path / "hanging"
+    lab.mkdir()
+    (lab / "test_hanging.py").write_text(textwrap.dedent(HANGING_LAB))
+    objdir, piddir = tmp_path / "obj", tmp_path / "pids"
+    objdir.mkdir()
+    piddir.mkdir()
+    (objdir / "kernel.img").touch()
+    env = dict(os.environ, EXOLAB_OBJDIR=str(objdir), PIDDIR=str(piddir),
+               EXOLAB_QEMU=f"{sys.executable} {Path(__file__).parent / 'fake_qemu.py'}",
+               FAKE_QEMU_MODE="hang")
+    proc = subprocess.Popen([sys.executable, str(RUN), jobs, "hanging"], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    expected = 2 if jobs == "-n2" else 1
+    deadline = time.monotonic() + 60
+    while len(list(piddir.glob("*.pid"))) < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)  # the pid files are written whole
+    pids = [int(p.read_text()) for p in piddir.glob("*.pid")]
+    assert len(pids) == expected, "the fake QEMUs did not start"
+    proc.send_signal(signum)
+    try:
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    if signum != signal.SIGKILL:
+        assert proc.returncode == 128 + signum, stdout + stderr
+    deadline = time.monotonic() + 5
+    while any(map(is_running, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(is_running, pids)), f"QEMUs still running: {pids}"

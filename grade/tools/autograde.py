@@ -192,39 +192,43 @@ class Submission:
 
     def _from_tar(self, path):
         with tarfile.open(path) as tar:
-            members = tar.getmembers()
-            base = _find_root([m.name for m in members])
-            by_name = {_norm(m.name): m for m in members}
-            for want in self.wanted:
-                m = by_name.get(_norm(base + want))
-                if m is None:
-                    continue
-                if not m.isreg():
-                    self.notes.append(f"{want} is not a regular file in the archive: ignored")
-                    continue
-                if m.size > MAX_FILE_BYTES:
-                    self.notes.append(f"{want} is larger than {MAX_FILE_BYTES} bytes: ignored")
-                    continue
-                self._take(want, tar.extractfile(m).read(MAX_FILE_BYTES + 1))
+            self._from_archive(
+                tar.getmembers(), lambda m: m.name,
+                lambda m: None if m.isreg() else "is not a regular file in the archive",
+                lambda m: tar.extractfile(m).read(MAX_FILE_BYTES + 1))
 
     def _from_zip(self, path):
         with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            base = _find_root([i.filename for i in infos])
-            by_name = {_norm(i.filename): i for i in infos}
-            for want in self.wanted:
-                info = by_name.get(_norm(base + want))
-                if info is None or info.is_dir():
-                    continue
+            def problem(info):
+                if info.is_dir():
+                    return "is a directory in the archive"
                 # A symbolic link in a zip: Unix mode S_IFLNK in the high bits.
                 if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                    self.notes.append(f"{want} is a symbolic link: ignored")
-                    continue
-                if info.file_size > MAX_FILE_BYTES:
-                    self.notes.append(f"{want} is larger than {MAX_FILE_BYTES} bytes: ignored")
-                    continue
+                    return "is a symbolic link"
+                return None
+
+            def read(info):
                 with zf.open(info) as stream:
-                    self._take(want, stream.read(MAX_FILE_BYTES + 1))
+                    return stream.read(MAX_FILE_BYTES + 1)
+
+            self._from_archive(zf.infolist(), lambda i: i.filename, problem, read)
+
+    def _from_archive(self, members, name, problem, read):
+        """Takes the wanted files from an archive's members, below the
+        directory that holds the tree: name(m) is a member's path,
+        problem(m) why it cannot be taken (None if it can), read(m) its
+        first MAX_FILE_BYTES + 1 bytes (_take refuses a larger file)."""
+        base = _find_root([name(m) for m in members])
+        by_name = {_norm(name(m)): m for m in members}
+        for want in self.wanted:
+            m = by_name.get(_norm(base + want))
+            if m is None:
+                continue
+            why = problem(m)
+            if why:
+                self.notes.append(f"{want} {why}: ignored")
+                continue
+            self._take(want, read(m))
 
 
 class SubmissionError(Exception):

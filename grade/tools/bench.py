@@ -295,15 +295,21 @@ def fs_figures(image: Path, fs_image: Path, scratch: Path) -> Dict[str, str]:
         return {}
     figures = {}
     disk = scratch / "bench-fs.img"
-    shutil.copyfile(fs_image, disk)
-    result = boot(image, PROMPT, "run=fs+bench_fs", timeout=300, disk=disk,
-                  extra=("-icount", "shift=0"))
-    m = re.search(r"bench_fs: cache-hot 4 KiB read: (\d+) cycles",
-                  result.output.decode(errors="replace"))
-    if m is None:
-        note("bench_fs did not finish under -icount: no instruction count")
-    else:
-        figures["instructions"] = m.group(1)
+
+    def counted(program, pattern, name, missing):
+        """Boots run=fs+program on a fresh copy of the disk under
+        -icount; figures[name] is the count the pattern finds."""
+        shutil.copyfile(fs_image, disk)
+        result = boot(image, PROMPT, f"run=fs+{program}", timeout=300, disk=disk,
+                      extra=ICOUNT)
+        m = re.search(pattern, result.output.decode(errors="replace"))
+        if m is None:
+            note(f"{program} did not finish under -icount: no {missing}")
+        else:
+            figures[name] = m.group(1)
+
+    counted("bench_fs", r"bench_fs: cache-hot 4 KiB read: (\d+) cycles", "instructions",
+            "instruction count")
     shutil.copyfile(fs_image, disk)
     start, done = b"bench_fs: timed reads start", b"bench_fs: timed reads done"
     result = boot(image, PROMPT, "run=fs+bench_fs", timeout=120, disk=disk,
@@ -313,15 +319,8 @@ def fs_figures(image: Path, fs_image: Path, scratch: Path) -> Dict[str, str]:
         # 8 passes over 4 MiB (user/bench_fs.c's PASSES and FILE_SIZE).
         figures["MB/s"] = f"{8 * 4 * 1.048576 / seconds:.0f}"
     # user/bench_spawn.c: the median warm spawn, in instructions.
-    shutil.copyfile(fs_image, disk)
-    result = boot(image, PROMPT, "run=fs+bench_spawn", timeout=300, disk=disk,
-                  extra=("-icount", "shift=0"))
-    m = re.search(r"bench_spawn: warm spawn: median (\d+) cycles",
-                  result.output.decode(errors="replace"))
-    if m is None:
-        note("bench_spawn did not finish under -icount: no spawn figure")
-    else:
-        figures["spawn"] = m.group(1)
+    counted("bench_spawn", r"bench_spawn: warm spawn: median (\d+) cycles", "spawn",
+            "spawn figure")
     return figures
 
 

@@ -31,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -261,7 +262,7 @@ class Suite:
         for path in sorted((ROOT / "grade" / "tools" / "cheats").glob("*")):
             if path.suffix not in (".patch", ".sh"):
                 continue
-            header = dict(re.findall(r"(?m)^#? ?(Cheat|Lab|Targets|Needs): (.*)$",
+            header = dict(re.findall(r"(?m)^#? ?(Cheat|Lab|Targets|Needs|Builds): (.*)$",
                                      path.read_text()))
             if "Needs" in header and not shutil.which(header["Needs"]):
                 self.check(f"cheat {path.name}: skipped, {header['Needs']} is not "
@@ -273,16 +274,17 @@ class Suite:
                 continue
             lab = int(header["Lab"])
             if lab in labs:
-                cheats.append((path, lab, header["Targets"].split()))
+                cheats.append((path, lab, header["Targets"].split(),
+                               not header.get("Builds", "yes").startswith("no")))
         base = self.workdir / "cheats"
-        for lab in sorted({lab for _, lab, _ in cheats}):
+        for lab in sorted({c[1] for c in cheats}):
             # One make autograde per lab, every cheat and the reference
             # in it, two at a time: the handout tree is written once.
             mine = [c for c in cheats if c[1] == lab]
-            targets = sorted({t for _, _, ts in mine for t in ts})
+            targets = sorted({t for _, _, ts, _ in mine for t in ts})
             reference = self.student_repo(lab, base / f"reference-lab{lab}", sol=lab)
             trees = [reference]
-            for path, _, _ in mine:
+            for path, _, _, _ in mine:
                 tree = self.student_repo(lab, base / path.stem)
                 if path.suffix == ".patch":
                     proc = subprocess.run(["git", "apply", str(path)], cwd=tree,
@@ -315,11 +317,18 @@ class Suite:
             problems = self.target_problems(results(reference), lab, targets, proc, "passed")
             self.check(f"autograde lab {lab}: the reference scores full on the cheats' "
                        f"targets ({len(targets)} tests)", not problems, "\n".join(problems))
-            for path, _, targets in mine:
+            for path, _, targets, builds in mine:
                 if base / path.stem not in trees:
                     continue
                 problems = self.target_problems(results(base / path.stem), lab, targets,
                                                 proc, "failed")
+                # A cheat that does not compile proves nothing about the
+                # tests (unless not building is what stops it: Builds: no).
+                graded = results(base / path.stem) or {}
+                if builds and any(t["output"].startswith("the submission does not build")
+                                  for t in graded.values()):
+                    problems.append("the cheat does not build, so it tests nothing: "
+                                    + next(iter(graded.values()))["output"][-1500:])
                 self.check(f"cheat {path.name}: 0 points on its targets "
                            f"({' '.join(targets)})", not problems, "\n".join(problems))
 
@@ -793,7 +802,39 @@ def merge_commands(readme):
     return [c for c in commands if c.strip()]
 
 
+def children(pid):
+    """The process ids whose parent is pid (from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        # The field after the command (which may hold spaces), then ppid.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def stop_on_signal(signum, frame):
+    """SIGTERM or SIGHUP: passes SIGTERM to what this suite is running
+    (make, which passes it to its recipes: grade/run.py stops its tests
+    and their QEMUs), then ends.  (SIGINT from a terminal reaches them
+    all already: they share the foreground process group.)"""
+    for pid in children(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    print(f"test: interrupted (signal {signum})", flush=True)
+    os._exit(128 + signum)
+
+
 def main():
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop_on_signal)
     parser = argparse.ArgumentParser(description="ExoLab's own test suite.")
     parser.add_argument("--labs", default="1", help="labs to check, e.g. '1 2 3'")
     parser.add_argument("--workdir", default=str(ROOT / "obj" / "test"))

@@ -5,6 +5,7 @@
 # Lab: 1
 # Targets: printf_octal backtrace_arguments
 # Needs: bwrap
+# Builds: no (the sandbox hides the included files)
 #
 # A script: it runs in the student's tree; $INSTRUCTOR is the
 # instructor's tree (as a cheater would guess /autograder/source).

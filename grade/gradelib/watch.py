@@ -1,0 +1,60 @@
+"""Watching a running kernel through QEMU's gdb stub: letting it run
+until it stops at a breakpoint or comes to an end, and stopping at one
+address again and again.  What the lab tests that check machine state
+(user mode entered, values seen in a program's memory) have in common.
+"""
+import re
+import time
+from typing import Dict, Iterator, Optional
+
+from .gdbstub import GdbStub
+
+# What a run prints when nothing will stop at a breakpoint any more:
+# every program has ended, the kernel panicked, or something (a user
+# panic from lab 4 on, a breakpoint) brought up the kernel monitor,
+# which waits for a command.
+END = rb"No runnable environments|kernel panic|K> "
+
+
+def resume_until_stop(stub: GdbStub, qemu, timeout: float = 25.0,
+                      end: bytes = END) -> Optional[str]:
+    """Resumes the kernel; returns its next stop reply, or None if the
+    output shows that the run came to its end (`end`), QEMU exited, or
+    the time ran out without a stop (then the kernel is stopped again,
+    so that the stub still answers)."""
+    stub.resume()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not qemu.exited:
+        reply = stub.wait_stop(0.2)
+        if reply is not None:
+            return reply
+        if re.search(end, bytes(qemu.output)):
+            break
+    if not qemu.exited:
+        stub.interrupt()
+    return None
+
+
+def breakpoint_hits(stub: GdbStub, qemu, address: int, limit: int,
+                    timeout: float = 25.0, end: bytes = END) -> Iterator[Dict[str, int]]:
+    """Runs the kernel with a breakpoint at `address` and yields the
+    registers at each stop there (the caller may read memory then), up
+    to `limit` stops; ends at the run's end, a stop elsewhere, or
+    `timeout` seconds without a stop.  Afterwards the breakpoint is gone
+    and the kernel is stopped: resume() it to let the run finish."""
+    stub.set_breakpoint(address)
+    try:
+        for _ in range(limit):
+            reply = resume_until_stop(stub, qemu, timeout, end)
+            if reply is None or not reply.startswith("T05"):
+                return
+            regs = stub.registers()
+            if regs["eip"] != address:
+                return
+            yield regs
+            # Past the breakpoint (QEMU would stop at it again).
+            stub.clear_breakpoint(address)
+            stub.step()
+            stub.set_breakpoint(address)
+    finally:
+        stub.clear_breakpoint(address)
