@@ -13,6 +13,10 @@ between the markers
     python3 grade/tests/gdb_transcripts.py --write   regenerate them
     python3 grade/tests/gdb_transcripts.py           check them
 
+TRACES below are kernel traces (trace=... on the command line) shown
+the same way, in docs/gdb.md or a lab's handout: the lines from the
+first one matching `first` to the first one after it matching `last`.
+
 The check (run by make test, test_gdb_doc.py) compares the commands and
 the shape of every output line: numbers (addresses, counts) may move
 when the kernel changes, nothing else may.  When the check fails, run
@@ -32,7 +36,7 @@ from typing import Dict, List, Tuple
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "grade"))
 
-from gradelib import Qemu  # noqa: E402
+from gradelib import Qemu, run_kernel  # noqa: E402
 from gradelib.config import build  # noqa: E402
 
 DOC = ROOT / "docs" / "gdb.md"
@@ -74,6 +78,17 @@ SESSIONS: Dict[str, Tuple[dict, List[str], List[str]]] = {
     ]),
 }
 
+# name -> (the document, QEMU options, first line, last line): a kernel
+# trace, its lines (those of the kernel's "[ENVID] ..." kind) from the
+# first matching `first` to the first matching `last` after it.
+TRACES: Dict[str, Tuple[Path, dict, str, str]] = {
+    # Lab 4: a fork traced, from fork's first call to the child's first
+    # (lab4/README.md, exercise 12).
+    "lab4-fork": (ROOT / "lab4" / "README.md",
+                  {"program": "forkexit:1", "cmdline": "trace=syscall,pgfault"},
+                  r"sys_page_alloc\(0, 0xeebff000", r"\] sys_getenvid\(\)"),
+}
+
 
 def wait_for_socket(qemu: Qemu, timeout: float = 10.0) -> None:
     """QEMU creates its gdb socket shortly after it starts; gdb's
@@ -95,8 +110,28 @@ def gdb_args(socket, commands: List[str]) -> List[str]:
     return args
 
 
+def run_trace(name: str) -> str:
+    _, options, first, last = TRACES[name]
+    text = run_kernel(f"transcript-{name}",
+                      until=r"No runnable environments in the system!\n",
+                      **options).text
+    lines = [l.rstrip() for l in text.splitlines()
+             if re.match(r"\[[0-9a-f]{8}\] ", l)]
+    start = next(i for i, l in enumerate(lines) if re.search(first, l))
+    end = next(i for i in range(start + 1, len(lines)) if re.search(last, lines[i]))
+    # A timer tick may let a waiting environment yield again anywhere:
+    # only its first sys_yield is shown.
+    shown: List[str] = []
+    for line in lines[start:end + 1]:
+        if not (line.endswith("sys_yield() ...") and line in shown):
+            shown.append(line)
+    return "\n".join(shown) + "\n"
+
+
 def run_session(name: str) -> str:
     """Runs one session; returns its transcript, as a user would see it."""
+    if name in TRACES:
+        return run_trace(name)
     options, setup, commands = SESSIONS[name]
     with Qemu(f"transcript-{name}", gdb=True, timeout=60, **options) as qemu:
         wait_for_socket(qemu)
@@ -124,11 +159,16 @@ def markers(name: str) -> Tuple[str, str]:
             f"```\n<!-- end transcript {name} -->")
 
 
+def doc_path(name: str) -> Path:
+    return TRACES[name][0] if name in TRACES else DOC
+
+
 def documented(name: str, text: str) -> str:
     begin, end = markers(name)
     m = re.search(re.escape(begin) + r"(.*?)" + re.escape(end), text, re.S)
     if m is None:
-        raise SystemExit(f"docs/gdb.md has no transcript {name}")
+        raise SystemExit(f"{os.path.relpath(doc_path(name), ROOT)} has no "
+                         f"transcript {name}")
     return m.group(1)
 
 
@@ -141,26 +181,29 @@ def shape(text: str) -> List[str]:
 def check(name: str) -> List[str]:
     """Differences between docs/gdb.md's transcript and a fresh run."""
     fresh = run_session(name)
-    doc = documented(name, DOC.read_text())
-    return list(difflib.unified_diff(shape(doc), shape(fresh), "docs/gdb.md",
+    path = doc_path(name)
+    doc = documented(name, path.read_text())
+    return list(difflib.unified_diff(shape(doc), shape(fresh),
+                                     os.path.relpath(path, ROOT),
                                      "this run", lineterm="", n=1))
 
 
 def write(name: str) -> None:
     fresh = run_session(name)
-    text = DOC.read_text()
+    path = doc_path(name)
+    text = path.read_text()
     documented(name, text)
     begin, end = markers(name)
     text = re.sub(re.escape(begin) + r".*?" + re.escape(end),
                   lambda m: begin + fresh + end, text, flags=re.S)
-    DOC.write_text(text)
+    path.write_text(text)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true",
                         help="regenerate the transcripts in docs/gdb.md")
-    parser.add_argument("names", nargs="*", default=list(SESSIONS))
+    parser.add_argument("names", nargs="*", default=list(SESSIONS) + list(TRACES))
     args = parser.parse_args()
     status = 0
     for name in args.names:
