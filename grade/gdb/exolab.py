@@ -33,13 +33,15 @@ class Arch:
     level_names = ["PDE", "PTE"]
     address_mask = 0xFFFFF000
     # Flag bits, in the order they are printed (inc/mmu.h).
+    # SHARE and COW are bits the MMU leaves to software (PTE_AVAIL),
+    # named as the library uses them (lib/inc/lib.h, labs 4 and 5).
     flags = [("P", 0x001), ("W", 0x002), ("U", 0x004), ("PWT", 0x008),
              ("PCD", 0x010), ("A", 0x020), ("D", 0x040), ("PS", 0x080),
-             ("G", 0x100)]
+             ("G", 0x100), ("SHARE", 0x400), ("COW", 0x800)]
     PRESENT, WRITE, USER, LARGE = 0x001, 0x002, 0x004, 0x080
     # Bits that are permissions (ranges merge only if these agree);
     # A and D change as the CPU touches pages.
-    permission_mask = 0x19F
+    permission_mask = 0xD9F
     page_table_register = "$cr3"
     # Layout constants (kernel/inc/memlayout.h): the kernel maps all
     # physical memory at KERNBASE; the program's name is at the top of

@@ -76,6 +76,51 @@ SESSIONS: Dict[str, Tuple[dict, List[str], List[str]]] = {
         "exo pt 0",
         "list *$exo_eip",
     ]),
+    # Lab 4: copy-on-write seen from both sides (forkcow stops in the
+    # kernel monitor with int3 after the fork, and in the child before
+    # and after it writes data[7]; `return` leaves the monitor, which
+    # would wait for a command on the console).
+    "lab4-cow": ({"program": "forkcow"}, [BASENAMES], [
+        "exo user forkcow",
+        "break monitor",
+        "continue",
+        "return",
+        "exo envs",
+        "exo pt 00001000 &data",
+        "exo pt 00001001 &data",
+        "break page_fault_handler if $cr2 == (unsigned) &data[7]",
+        "continue",
+        "return",
+        "continue",
+        "exo tf",
+        "p envs[1].env_pgfault_upcall",
+        "break _pgfault_upcall",
+        "continue",
+        "p/x ((struct UTrapframe *) $esp)->utf_fault_va",
+        "info symbol ((struct UTrapframe *) $esp)->utf_eip",
+        "continue",
+        "exo pt 00001001 &data",
+        "exo pt 00001000 &data",
+    ]),
+    # Lab 4: the same run with a duppage bug made by hand: the child's
+    # PTE for data left writable.  The child's write does not fault,
+    # and lands in the parent's page.
+    "lab4-cow-bug": ({"program": "forkcow"}, [BASENAMES], [
+        "exo user forkcow",
+        "break monitor",
+        "continue",
+        "return",
+        "set $pt = (pte_t *) (0xf0000000 + (envs[1].env_pgdir[(unsigned) &data >> 22] & ~0xfff))",
+        "set var $pt[((unsigned) &data >> 12) & 0x3ff] |= 2",
+        "exo pt 00001001 &data",
+        "break page_fault_handler if $cr2 == (unsigned) &data[7]",
+        "continue",
+        "return",
+        "continue",
+        "exo pt 00001001 &data",
+        "exo pt 00001000 &data",
+        "p/x data[7]",
+    ]),
 }
 
 # name -> (the document, QEMU options, first line, last line): a kernel
