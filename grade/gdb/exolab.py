@@ -299,13 +299,14 @@ def program_name(envs, index, physical):
     if not entry & ARCH.PRESENT:
         return "?"
     page = physical.read(entry & ARCH.address_mask, ARCH.page_size)
-    # The name's NUL padding ends the page; the name is the last run
-    # of printable characters before it.
+    # The strings (argv[0] first, each NUL-terminated, then padding)
+    # end the page; below them are argv[argc] (NULL) and the pointers
+    # of argv[], whose top byte (0xee: the stack) is not printable.
     end = len(page.rstrip(b"\0"))
     start = end
-    while start > 0 and 32 <= page[start - 1] < 127:
+    while start > 0 and (32 <= page[start - 1] < 127 or page[start - 1] == 0):
         start -= 1
-    name = page[start:end].decode()
+    name = page[start:end].lstrip(b"\0").split(b"\0")[0].decode()
     return name if name else "?"
 
 

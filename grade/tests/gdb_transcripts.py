@@ -29,6 +29,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT / "grade"))
 
 from gradelib import Qemu, run_kernel  # noqa: E402
 from gradelib.config import build  # noqa: E402
+from gradelib.fsimage import fresh_disk  # noqa: E402
 
 DOC = ROOT / "docs" / "gdb.md"
 EXOLAB_PY = ROOT / "grade" / "gdb" / "exolab.py"
@@ -121,6 +123,16 @@ SESSIONS: Dict[str, Tuple[dict, List[str], List[str]]] = {
         "exo pt 00001000 &data",
         "p/x data[7]",
     ]),
+    # Lab 5: the file server with a file open and written, not synced
+    # (fsrw:hold), the machine stopped once nothing is left to run.
+    # ("disk": "fresh": a private copy of fs.img.)
+    "lab5-fs": ({"program": "fs+fsrw:hold:/notes:buy-milk", "disk": "fresh"},
+                [BASENAMES], [
+        "break monitor",
+        "continue",
+        "exo envs",
+        "exo fs",
+    ]),
 }
 
 # name -> (the document, QEMU options, first line, last line): a kernel
@@ -178,7 +190,10 @@ def run_session(name: str) -> str:
     if name in TRACES:
         return run_trace(name)
     options, setup, commands = SESSIONS[name]
-    with Qemu(f"transcript-{name}", gdb=True, timeout=60, **options) as qemu:
+    with tempfile.TemporaryDirectory(prefix="exolab-transcript-") as tmp, \
+            Qemu(f"transcript-{name}", gdb=True, timeout=60,
+                 **dict(options, disk=fresh_disk(Path(tmp)))
+                 if options.get("disk") == "fresh" else options) as qemu:
         wait_for_socket(qemu)
         proc = subprocess.run(gdb_args(qemu.gdb_socket, setup + commands + ["kill"]),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
