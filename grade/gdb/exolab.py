@@ -335,7 +335,7 @@ exo pt [ENVID] [VA]      a page table as ranges, or the walk of one address
 exo pages                physical pages: free, used, reference counts
 exo tf [ENVID]           an environment's saved trap frame
 exo cpus                 each CPU's environment, the kernel lock (lab 4)
-exo fs                   the file server (lab 5)
+exo fs                   the file server's open files, dirty blocks (lab 5)
 exo user NAME|ENVID      load a user program's symbols"""
     def __init__(self):
         super().__init__("exo", gdb.COMMAND_DATA, prefix=True)
