@@ -8,6 +8,10 @@
  * stop: both read-only and PTE_COW on the same physical page, then the
  * child's writable on a page of its own.  The values printed say that
  * neither side sees the other's writes.
+ *
+ * The child waits for the parent's go-ahead (an IPC) before its first
+ * stop, so that the stops come in this order even when the timer lets
+ * the child run first.
  */
 #include <inc/lib.h>
 
@@ -26,6 +30,7 @@ umain(int argc, char **argv)
 	if ((child = fork()) < 0)
 		panic("fork: %e", child);
 	if (child == 0) {
+		ipc_recv(NULL, NULL, NULL);
 		cprintf("forkcow: child before writing\n");
 		asm volatile("int3");
 		data[7] = 0xC41D;
@@ -37,6 +42,7 @@ umain(int argc, char **argv)
 	}
 	cprintf("forkcow: parent after fork\n");
 	asm volatile("int3");
+	ipc_send(child, 0, NULL, 0);
 	ipc_recv(NULL, NULL, NULL);
 	cprintf("forkcow: parent sees %x\n", data[7]);
 }
