@@ -89,50 +89,27 @@ struct madt_lapic_address {
 	uint64_t address;
 } __attribute__((packed));
 
-/* Looks for a valid RSDP in [pa, pa + len). */
-static const struct rsdp *
-rsdp_search(physaddr_t pa, size_t len)
+/* Whether the RSDP at p (room bytes from the end of the area searched)
+ * checks out: its checksum, and from ACPI 2.0 on its length and
+ * extended checksum. */
+static bool
+rsdp_valid(const void *p, size_t room)
 {
-	const uint8_t *p = firmware_table(pa, len);
+	const struct rsdp *r = p;
+	unsigned pa = (uintptr_t) p - KERNBASE;
 
-	if (p == NULL)
-		return NULL;
-	for (size_t off = 0; off + 20 <= len; off += 16) {
-		const struct rsdp *r = (const void *) (p + off);
-		if (memcmp(r->signature, "RSD PTR ", 8) != 0)
-			continue;
-		if (!bytes_sum_to_zero(r, 20)) {
-			cprintf("ACPI: RSDP at %08x has a bad checksum\n",
-				(unsigned) (pa + off));
-			continue;
-		}
-		if (r->revision >= 2 &&
-		    (off + sizeof(*r) > len || r->length < sizeof(*r) ||
-		     r->length > len - off ||
-		     !bytes_sum_to_zero(r, r->length))) {
-			cprintf("ACPI: RSDP at %08x: bad ACPI 2.0 length or "
-				"checksum\n",
-				(unsigned) (pa + off));
-			continue;
-		}
-		return r;
+	if (room < 20 || !bytes_sum_to_zero(r, 20)) {
+		cprintf("ACPI: RSDP at %08x has a bad checksum\n", pa);
+		return false;
 	}
-	return NULL;
-}
-
-/* The RSDP: first in the EBDA (its segment is stored at 0x40E), then
- * in the BIOS ROM. */
-static const struct rsdp *
-rsdp_find(void)
-{
-	const uint16_t *ebda_segment = firmware_table(0x40E, 2);
-	const struct rsdp *r = NULL;
-
-	if (ebda_segment != NULL && *ebda_segment != 0)
-		r = rsdp_search((physaddr_t) *ebda_segment << 4, 1024);
-	if (r == NULL)
-		r = rsdp_search(0xE0000, 0x20000);
-	return r;
+	if (r->revision >= 2 &&
+	    (room < sizeof(*r) || r->length < sizeof(*r) || r->length > room ||
+	     !bytes_sum_to_zero(r, r->length))) {
+		cprintf("ACPI: RSDP at %08x: bad ACPI 2.0 length or checksum\n",
+			pa);
+		return false;
+	}
+	return true;
 }
 
 /* The table at pa, once its header, length and checksum check out;
@@ -165,26 +142,20 @@ sdt_map(uint64_t pa, const char *what)
 static const struct madt *
 madt_find(const struct rsdp *r)
 {
-	const struct sdt_header *root = NULL;
-	size_t entry_size = 4;
+	bool xsdt = r->revision >= 2 && r->xsdt_address != 0;
+	const struct sdt_header *root =
+		xsdt ? sdt_map(r->xsdt_address, "XSDT") : NULL;
 
-	if (r->revision >= 2 && r->xsdt_address != 0) {
-		root = sdt_map(r->xsdt_address, "XSDT");
-		entry_size = 8;
-		if (root != NULL && memcmp(root->signature, "XSDT", 4) != 0)
-			root = NULL;
-	}
-	if (root == NULL) {
-		root = sdt_map(r->rsdt_address, "RSDT");
-		entry_size = 4;
-		if (root != NULL && memcmp(root->signature, "RSDT", 4) != 0) {
+	if (root == NULL || memcmp(root->signature, "XSDT", 4) != 0) {
+		xsdt = false;
+		if ((root = sdt_map(r->rsdt_address, "RSDT")) == NULL)
+			return NULL;
+		if (memcmp(root->signature, "RSDT", 4) != 0) {
 			cprintf("ACPI: the RSDT has the wrong signature\n");
 			return NULL;
 		}
 	}
-	if (root == NULL)
-		return NULL;
-
+	size_t entry_size = xsdt ? 8 : 4;
 	size_t n = (root->length - sizeof(*root)) / entry_size;
 	const uint8_t *entries = (const uint8_t *) (root + 1);
 	for (size_t i = 0; i < n; i++) {
@@ -202,7 +173,7 @@ madt_find(const struct rsdp *r)
 bool
 acpi_find_cpus(void)
 {
-	const struct rsdp *r = rsdp_find();
+	const struct rsdp *r = firmware_search("RSD PTR ", rsdp_valid);
 	const struct madt *madt;
 
 	if (r == NULL) {

@@ -144,17 +144,15 @@ boot_option(const char *key, char *buf, size_t size)
 void
 bootinfo_report(void)
 {
-	switch (boot_params.loader) {
-	case BOOTED_BY_EXOLAB:
-		cprintf("Booted by the ExoLab boot loader");
-		break;
-	case BOOTED_BY_MULTIBOOT:
-		cprintf("Booted by a Multiboot loader");
-		break;
-	default:
+	static const char *const loaders[] = {
+		[BOOTED_BY_EXOLAB] = "the ExoLab boot loader",
+		[BOOTED_BY_MULTIBOOT] = "a Multiboot loader",
+	};
+
+	if (boot_params.loader == BOOTED_BY_UNKNOWN)
 		cprintf("Booted by an unknown loader (eax %08x)", boot_magic);
-		break;
-	}
+	else
+		cprintf("Booted by %s", loaders[boot_params.loader]);
 	cprintf(", memory map: %d regions\n", boot_params.nregions);
 	if (boot_params.cmdline[0])
 		cprintf("Kernel command line: %s\n", boot_params.cmdline);

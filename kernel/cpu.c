@@ -19,6 +19,7 @@
 #include <kernel/trap.h>
 #include <kernel/gdt.h>
 #include <kernel/sched.h>
+#include <lab2/pmap_check.h>
 
 struct CpuInfo cpus[NCPU];
 int ncpu;
@@ -56,6 +57,36 @@ firmware_table(physaddr_t pa, size_t len)
 	if ((uint64_t) pa + len > (uint64_t) MAX_PHYSICAL_MEMORY)
 		return NULL;
 	return (void *) (KERNBASE + pa);
+}
+
+const void *
+firmware_search(const char *sig, bool (*valid)(const void *p, size_t room))
+{
+	/* The EBDA's segment is stored at 0x40E, the size of base memory
+	 * in KiB at 0x413. */
+	const uint16_t *ebda_segment = firmware_table(0x40E, 2);
+	const uint16_t *base_kb = firmware_table(0x413, 2);
+	const struct {
+		physaddr_t pa;
+		size_t len;
+	} areas[] = {
+		{ ebda_segment ? (physaddr_t) *ebda_segment << 4 : 0, 1024 },
+		{ base_kb && *base_kb ? ((physaddr_t) *base_kb - 1) * 1024 : 0,
+		  1024 },
+		{ 0xE0000, 0x20000 },
+	};
+	size_t siglen = strlen(sig);
+
+	for (size_t i = 0; i < ARRAY_SIZE(areas); i++) {
+		const uint8_t *p = firmware_table(areas[i].pa, areas[i].len);
+		if (areas[i].pa == 0 || p == NULL)
+			continue;
+		for (size_t off = 0; off + siglen <= areas[i].len; off += 16)
+			if (memcmp(p + off, sig, siglen) == 0 &&
+			    valid(p + off, areas[i].len - off))
+				return p + off;
+	}
+	return NULL;
 }
 
 bool

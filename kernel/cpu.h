@@ -98,6 +98,14 @@ bool mptable_find_cpus(void);
 /* A physical range the kernel can read through its KERNBASE window, or
  * NULL if [pa, pa + len) lies (partly) beyond it. */
 void *firmware_table(physaddr_t pa, size_t len);
+/* The first structure on a 16-byte boundary that starts with signature
+ * sig and that valid() accepts (room: the bytes from p to the end of
+ * the area), in the places the BIOS keeps such tables: the first KiB of
+ * the EBDA, the last KiB of base memory, 0xE0000-0xFFFFF.  (ACPI's
+ * RSDP and the MP floating pointer each live in some of them.)  NULL
+ * if there is none. */
+const void *firmware_search(const char *sig,
+			    bool (*valid)(const void *p, size_t room));
 /* Whether the len bytes at p add up to 0 mod 256 (the checksum rule of
  * both ACPI and the MP tables). */
 bool bytes_sum_to_zero(const void *p, size_t len);

@@ -7,11 +7,11 @@
 #include <inc/stdio.h>
 #include <inc/string.h>
 #include <inc/assert.h>
-#include <inc/error.h>
 #include <kernel/console.h>
 #include <kernel/monitor.h>
 #include <kernel/bootinfo.h>
 #include <kernel/gdt.h>
+#include <lab1/checks.h>
 #if LAB >= 2
 #include <kernel/pmap.h>
 #endif
@@ -27,63 +27,6 @@
 #include <kernel/cpu.h>
 #include <kernel/spinlock.h>
 #endif
-
-/* gcc may clone or inline a function whose argument is a constant; the
- * backtrace exercise needs real, distinct frames. */
-#ifdef __clang__
-#define KEEP_FRAMES __attribute__((noinline))
-#else
-#define KEEP_FRAMES __attribute__((noinline, noclone))
-#endif
-
-/*
- * A recursive function whose frames the stack backtrace must show
- * (lab 1).  The grader checks six test_backtrace frames with the
- * arguments 0..5, in order.
- */
-KEEP_FRAMES void
-test_backtrace(int depth)
-{
-	cprintf("entering test_backtrace %d\n", depth);
-	if (depth > 0)
-		test_backtrace(depth - 1);
-	else
-		mon_backtrace(0, NULL, NULL);
-	cprintf("leaving test_backtrace %d\n", depth);
-}
-
-/*
- * A sample of printf conversions, printed at every boot; the grader
- * compares them with what they must say (lab 1, exercise 8).  Returns
- * the grader's number (printf=N on the command line), or 0.
- */
-static unsigned long
-printf_sample(void)
-{
-	cprintf("6828 decimal is %o octal!\n", 6828);
-	cprintf("printf: width [%5d] left [%-5d] zeros [%05d] negative "
-		"[%05d]\n",
-		42, 42, 42, -42);
-	cprintf("printf: hex [%x] HEX [%X] unsigned [%u] long long [%lld]\n",
-		0xbeef, 0xbeef, 4294967295U, -12345678901234LL);
-	cprintf("printf: string [%6s] precision [%.3s] char [%c] percent "
-		"[%%]\n",
-		"exo", "kernel", 'K');
-	cprintf("printf: octal [%o] width [%6o] zeros [%06o] long [%lo]\n", 8,
-		0755, 0755, 0x80000000UL);
-	cprintf("printf: int [%i] pointer [%p] error [%e] unknown error [%e]\n",
-		-7, (void *) 0xf0100000, -E_NO_MEM, 99);
-
-	/* The grader passes printf=N, a number it picks at random, so
-	 * that only a working engine prints the right line for it. */
-	char arg[16];
-	if (!boot_option("printf", arg, sizeof(arg)))
-		return 0;
-	unsigned long n = strtol(arg, NULL, 10);
-	cprintf("printf: %lu is octal [%lo] width [%14lo] zeros [%014lo]\n", n,
-		n, n, n);
-	return n;
-}
 
 /*
  * i386_init: bring the machine up, as the top of this file says.  Only
@@ -111,8 +54,9 @@ i386_init(void)
 
 	cprintf("ExoLab exokernel\n");
 	bootinfo_report();
-	/* The grader's number also moves the stack (by up to 4 KiB), so
-	 * that the backtrace's frames differ from run to run. */
+	/* Lab 1's checks (lab1/checks.c).  The grader's number also
+	 * moves the stack (by up to 4 KiB), so that the backtrace's
+	 * frames differ from run to run. */
 	unsigned long shift = printf_sample() % 1024;
 	char pad[shift * 4 + 4];
 	asm volatile("" : : "r"(pad) : "memory");

@@ -25,22 +25,18 @@
 
 /*
  * Scan code -> character, without and with Shift.  Index = scan code;
- * '\0' marks keys that produce no character (Shift, Ctrl, Alt, F1...).
- * Codes 0x47-0x53 are the numeric keypad.
+ * '\0' marks keys that produce no character (Shift, Ctrl, Alt, F1...);
+ * \033 is Escape.  Codes 0x47-0x53 are the numeric keypad.
  */
-static const char normal_map[] = "\0\x1b"
-				 "1234567890-=\b\t" /* 0x00 - 0x0F */
-				 "qwertyuiop[]\n\0"
-				 "as"			    /* 0x10 - 0x1F */
+static const char normal_map[] = "\0\0331234567890-=\b\t"   /* 0x00 - 0x0F */
+				 "qwertyuiop[]\n\0as"	    /* 0x10 - 0x1F */
 				 "dfghjkl;'`\0\\zxcv"	    /* 0x20 - 0x2F */
 				 "bnm,./\0*\0 \0\0\0\0\0\0" /* 0x30 - 0x3F */
 				 "\0\0\0\0\0\0\0"
 				 "789-456+1" /* 0x40 - 0x4F */
 				 "230.";     /* 0x50 - 0x53 */
-static const char shift_map[] = "\0\x1b"
-				"!@#$%^&*()_+\b\t"
-				"QWERTYUIOP{}\n\0"
-				"AS"
+static const char shift_map[] = "\0\033!@#$%^&*()_+\b\t"
+				"QWERTYUIOP{}\n\0AS"
 				"DFGHJKL:\"~\0|ZXCV"
 				"BNM<>?\0*\0 \0\0\0\0\0\0"
 				"\0\0\0\0\0\0\0"

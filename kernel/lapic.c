@@ -67,9 +67,8 @@ lapic_init(void)
 	if (lapic == NULL && lapic_paddr != 0) {
 		lapic = mmio_map_region(lapic_paddr, PGSIZE);
 		if (lapic == NULL)
-			cprintf("lapic: no mapping for the local APIC: one "
-				"CPU, "
-				"no timer\n");
+			cprintf("lapic: no mapping for the local APIC: "
+				"one CPU, no timer\n");
 	}
 	if (lapic == NULL)
 		return;

@@ -48,20 +48,13 @@ nvram_read16(unsigned reg)
 	return cmos_read(reg) | (cmos_read(reg + 1) << 8);
 }
 
-/* Fills usable[] from CMOS: base memory, and extended memory above
- * 1 MiB (two registers: up to 16 MiB in KiB, beyond in 64 KiB units). */
+/* The two sizes a BIOS reports without a map: base memory (from 0),
+ * and extended memory from 1 MiB up to the first hole. */
 static void
-use_cmos_sizes(void)
+use_basic_sizes(uint64_t basemem_kb, uint64_t extmem_kb)
 {
-	uint64_t basemem_kb = nvram_read16(NVRAM_BASELO);
-	uint64_t extmem_kb = nvram_read16(NVRAM_EXTLO);
-	uint64_t ext16mem_kb = nvram_read16(NVRAM_EXT16LO) * 64ULL;
-
 	add_usable(0, basemem_kb * 1024);
-	if (ext16mem_kb)
-		add_usable(EXTPHYSMEM, 16 * 1024 * 1024 + ext16mem_kb * 1024);
-	else
-		add_usable(EXTPHYSMEM, EXTPHYSMEM + extmem_kb * 1024);
+	add_usable(EXTPHYSMEM, EXTPHYSMEM + extmem_kb * 1024);
 }
 
 bool
@@ -101,15 +94,16 @@ detect_memory(void)
 		nusable = 0;
 		reported_end = 0;
 		if (bi->have_basic_sizes) {
-			/* Multiboot's two sizes: below 640 KiB, above 1 MiB. */
 			cprintf("using its basic memory sizes\n");
-			add_usable(0, (uint64_t) bi->basemem_kb * 1024);
-			add_usable(EXTPHYSMEM,
-				   EXTPHYSMEM +
-					   (uint64_t) bi->extmem_kb * 1024);
+			use_basic_sizes(bi->basemem_kb, bi->extmem_kb);
 		} else {
+			/* CMOS holds extended memory up to 16 MiB in KiB,
+			 * and beyond 16 MiB in 64 KiB units. */
+			uint64_t ext16_kb = nvram_read16(NVRAM_EXT16LO) * 64;
 			cprintf("using the CMOS memory sizes\n");
-			use_cmos_sizes();
+			use_basic_sizes(nvram_read16(NVRAM_BASELO),
+					ext16_kb ? 15 * 1024 + ext16_kb
+						 : nvram_read16(NVRAM_EXTLO));
 		}
 	}
 

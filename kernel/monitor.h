@@ -41,7 +41,7 @@ extern int32_t monitor_stepping_env;
 int mon_continue(int argc, char **argv, struct Trapframe *tf);
 int mon_stepi(int argc, char **argv, struct Trapframe *tf);
 #if LAB >= 4
-/* kernel/spinlock.c */
+/* lab4/lockcheck.c */
 int mon_lockcheck(int argc, char **argv, struct Trapframe *tf);
 #endif
 

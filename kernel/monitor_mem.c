@@ -64,40 +64,34 @@ mon_showmappings(int argc, char **argv, struct Trapframe *tf)
 			"<= END)\n");
 		return 0;
 	}
+	/* Pages mapped contiguously with the same permissions (or all
+	 * unmapped) print as one run. */
 	pde_t *pgdir = current_pgdir();
-	start = ROUNDDOWN(start, PGSIZE);
-
-	/* Print runs of pages that are mapped contiguously with the same
-	 * permissions (or unmapped) as one line each. */
-	uintptr_t run_start = start;
+	uintptr_t run_start = ROUNDDOWN(start, PGSIZE), va = run_start;
 	physaddr_t run_pa = 0;
 	int run_flags = 0;
-	bool run_mapped = pgdir_translate(pgdir, start, &run_pa, &run_flags);
-	uintptr_t va = start;
-	for (;;) {
-		uintptr_t next = va + PGSIZE;
+	bool run_mapped = pgdir_translate(pgdir, va, &run_pa, &run_flags);
+	bool at_end;
+
+	do {
 		physaddr_t pa = 0;
 		int flags = 0;
-		bool at_end = next == 0 || next > end;
+		va += PGSIZE;
+		at_end = va == 0 || va > end;
 		bool mapped =
-			!at_end && pgdir_translate(pgdir, next, &pa, &flags);
-		bool same = !at_end && mapped == run_mapped &&
-			    (!mapped ||
-			     (pa == run_pa + (next - run_start) &&
-			      (flags & (PTE_W | PTE_U | PTE_PS)) ==
-				      (run_flags & (PTE_W | PTE_U | PTE_PS))));
-		if (!same) {
-			print_run(run_start, next - 1, run_mapped, run_pa,
+			!at_end && pgdir_translate(pgdir, va, &pa, &flags);
+		if (at_end || mapped != run_mapped ||
+		    (mapped &&
+		     (pa != run_pa + (va - run_start) ||
+		      ((flags ^ run_flags) & (PTE_W | PTE_U | PTE_PS))))) {
+			print_run(run_start, va - 1, run_mapped, run_pa,
 				  run_flags);
-			if (at_end)
-				break;
-			run_start = next;
+			run_start = va;
 			run_mapped = mapped;
 			run_pa = pa;
 			run_flags = flags;
 		}
-		va = next;
-	}
+	} while (!at_end);
 	return 0;
 }
 

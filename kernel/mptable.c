@@ -68,45 +68,18 @@ struct mp_ioapic {
 	uint32_t address;
 } __attribute__((packed));
 
-static const struct mp_floating *
-mp_search(physaddr_t pa, size_t len)
+static bool
+mp_valid(const void *p, size_t room)
 {
-	const uint8_t *p = firmware_table(pa, len);
+	const struct mp_floating *f = p;
 
-	if (p == NULL)
-		return NULL;
-	for (size_t off = 0; off + sizeof(struct mp_floating) <= len;
-	     off += 16) {
-		const struct mp_floating *f = (const void *) (p + off);
-		if (memcmp(f->signature, "_MP_", 4) == 0 && f->length == 1 &&
-		    bytes_sum_to_zero(f, 16))
-			return f;
-	}
-	return NULL;
-}
-
-/* The floating pointer: in the EBDA, else the last KiB of base memory
- * (its size in KiB is at 0x413), else the BIOS ROM. */
-static const struct mp_floating *
-mp_find(void)
-{
-	const uint16_t *ebda_segment = firmware_table(0x40E, 2);
-	const uint16_t *base_kb = firmware_table(0x413, 2);
-	const struct mp_floating *f = NULL;
-
-	if (ebda_segment != NULL && *ebda_segment != 0)
-		f = mp_search((physaddr_t) *ebda_segment << 4, 1024);
-	if (f == NULL && base_kb != NULL && *base_kb >= 1)
-		f = mp_search(((physaddr_t) *base_kb - 1) * 1024, 1024);
-	if (f == NULL)
-		f = mp_search(0xF0000, 0x10000);
-	return f;
+	return room >= sizeof(*f) && f->length == 1 && bytes_sum_to_zero(f, 16);
 }
 
 bool
 mptable_find_cpus(void)
 {
-	const struct mp_floating *f = mp_find();
+	const struct mp_floating *f = firmware_search("_MP_", mp_valid);
 	const struct mp_config *conf;
 
 	if (f == NULL) {

@@ -19,6 +19,7 @@
 #include <inc/assert.h>
 #include <kernel/pmap.h>
 #include <kernel/memdetect.h>
+#include <lab2/pmap_check.h>
 #if LAB >= 3
 #include <kernel/env.h>
 #endif
@@ -26,7 +27,7 @@
 size_t npages;			 /* physical pages we manage */
 pde_t *kern_pgdir;		 /* the kernel's page directory */
 struct PageInfo *pages;		 /* the PageInfo of every physical page */
-struct PageInfo *page_free_list; /* shared with kernel/pmap_check.c */
+struct PageInfo *page_free_list; /* shared with lab2/pmap_check.c */
 
 /*
  * boot_alloc(n): the kernel's allocator before the page allocator
@@ -100,8 +101,6 @@ boot_alloc(uint32_t n)
 void
 mem_init(void)
 {
-	uint32_t cr0;
-
 	npages = detect_memory();
 	if (npages * PGSIZE < MIN_PHYSICAL_MEMORY)
 		panic("mem_init: ExoLab needs at least %uK of RAM and this "
@@ -200,10 +199,8 @@ mem_init(void)
 	 * write a read-only page either; copy-on-write fork relies on
 	 * the same rule holding everywhere.  TS and EM off: no FPU
 	 * emulation traps. */
-	cr0 = rcr0();
-	cr0 |= CR0_PE | CR0_PG | CR0_AM | CR0_WP | CR0_NE | CR0_MP;
-	cr0 &= ~(CR0_TS | CR0_EM);
-	lcr0(cr0);
+	lcr0((rcr0() | CR0_PE | CR0_PG | CR0_AM | CR0_WP | CR0_NE | CR0_MP) &
+	     ~(CR0_TS | CR0_EM));
 
 	check_page_installed_pgdir();
 }

@@ -74,18 +74,10 @@ void user_mem_assert(struct Env *env, const void *va, size_t len, int perm);
 /* Lab 4: device registers in the MMIO window, and the CPUs' stacks. */
 void *mmio_map_region(physaddr_t pa, size_t size);
 void mem_init_mp(void);
-bool check_percpu_kstacks(void);
 #endif
 
 /* How many pages are on the free list (for checks and the monitor). */
 size_t page_free_count(void);
-
-/* kernel/pmap_check.c: the self-checks mem_init runs at boot. */
-void check_page_free_list(bool only_low_memory);
-void check_page_alloc(void);
-void check_page(void);
-void check_kern_pgdir(void);
-void check_page_installed_pgdir(void);
 
 static inline physaddr_t
 page2pa(struct PageInfo *pp)

@@ -10,11 +10,9 @@
  */
 #include <inc/x86.h>
 #include <inc/stdio.h>
-#include <inc/string.h>
 #include <inc/assert.h>
 #include <kernel/cpu.h>
 #include <kernel/kdebug.h>
-#include <kernel/monitor.h>
 #include <kernel/spinlock.h>
 
 struct spinlock kernel_lock = SPINLOCK_INIT("kernel_lock");
@@ -61,26 +59,4 @@ spin_trylock(struct spinlock *lk)
 	lk->cpu = cpunum();
 	SPIN_HERE(lk->eip);
 	return true;
-}
-
-/*
- * The monitor's `lockcheck`: makes one of the two mistakes the checks
- * above catch, on a lock of its own, so that you can see the message
- * (and the grader can check it): `twice` takes the lock twice,
- * `unheld` releases it without holding it.  Either stops the kernel.
- */
-int
-mon_lockcheck(int argc, char **argv, struct Trapframe *tf)
-{
-	static struct spinlock test_lock = SPINLOCK_INIT("test_lock");
-
-	if (argc == 2 && strcmp(argv[1], "twice") == 0) {
-		spin_lock(&test_lock);
-		spin_lock(&test_lock);
-	} else if (argc == 2 && strcmp(argv[1], "unheld") == 0) {
-		spin_unlock(&test_lock);
-	} else {
-		cprintf("usage: lockcheck twice|unheld\n");
-	}
-	return 0;
 }

@@ -62,48 +62,37 @@ advance(void)
 	return true;
 }
 
-/* The type of the environment that runs program `name`: the program
- * called fs is lab 5's file server. */
-static enum EnvType
-program_type(const char *name)
+/*
+ * Creates an environment for one run-list entry, "NAME" or
+ * "NAME:ARG:ARG" (env_create passes the whole entry on as its argv).
+ * Returns 0, or -1 with a message if there is no such program or it
+ * could not start.  The program called fs is lab 5's file server.
+ */
+static int
+start_program(const char *entry)
 {
+	char name[sizeof(current_name)];
+	size_t len =
+		MIN((size_t) (strfind(entry, ':') - entry), sizeof(name) - 1);
+	enum EnvType type = ENV_TYPE_USER;
+
+	memcpy(name, entry, len);
+	name[len] = '\0';
+	const struct user_program *p = find_user_program(name);
+	if (p == NULL) {
+		cprintf("run: no program called '%s'; there are:", name);
+		for (int i = 0; i < nuser_programs; i++)
+			cprintf(" %s", user_programs[i].name);
+		cprintf("\n");
+		repeats_left = 0; /* NAME*N: say it once */
+		return -1;
+	}
 #if LAB >= 5
 	if (strcmp(name, "fs") == 0)
-		return ENV_TYPE_FS;
+		type = ENV_TYPE_FS;
 #endif
-	return ENV_TYPE_USER;
+	return env_create(entry, p->image, p->size, type) == 0 ? 0 : -1;
 }
-
-#if LAB >= 4
-/* Starts every program of "a+b+c" at once (lab 4: so that they run
- * side by side, on several CPUs or by turns).  Returns 0 if at least
- * one started. */
-static int
-start_together(char *names)
-{
-	int started = 0;
-
-	for (char *name = names; *name != '\0';) {
-		char *end = strfind(name, '+');
-		bool last = (*end == '\0');
-		*end = '\0';
-		/* NAME or NAME:ARG:ARG, as for a single program. */
-		char program[64];
-		size_t len = MIN((size_t) (strfind(name, ':') - name),
-				 sizeof(program) - 1);
-		memcpy(program, name, len);
-		program[len] = '\0';
-		const struct user_program *p = find_user_program(program);
-		if (p == NULL)
-			cprintf("run: no program called '%s'\n", program);
-		else if (env_create(name, p->image, p->size,
-				    program_type(program)) == 0)
-			started++;
-		name = last ? end : end + 1;
-	}
-	return started > 0 ? 0 : -1;
-}
-#endif
 
 int
 start_next_program(void)
@@ -112,33 +101,23 @@ start_next_program(void)
 		if (repeats_left <= 0)
 			continue;
 		repeats_left--;
+		int started = 0;
 #if LAB >= 4
-		if (strchr(current_name, '+') != NULL) {
-			char names[sizeof(current_name)];
-			memcpy(names, current_name, sizeof(names));
-			if (start_together(names) == 0)
-				return 0;
-			continue;
+		/* "a+b+c" (lab 4): every program at once, so that they run
+		 * side by side, on several CPUs or by turns. */
+		char names[sizeof(current_name)];
+		memcpy(names, current_name, sizeof(names));
+		for (char *name = names; *name != '\0';) {
+			char *end = strfind(name, '+');
+			bool last = (*end == '\0');
+			*end = '\0';
+			started += start_program(name) == 0;
+			name = last ? end : end + 1;
 		}
+#else
+		started = start_program(current_name) == 0;
 #endif
-		/* "NAME:ARG:ARG": the program is NAME; env_create passes the
-		 * whole entry on as its argv. */
-		char name[sizeof(current_name)];
-		size_t len = strfind(current_name, ':') - current_name;
-		memcpy(name, current_name, len);
-		name[len] = '\0';
-		const struct user_program *p = find_user_program(name);
-		if (p == NULL) {
-			cprintf("run: no program called '%s'; there are:",
-				name);
-			for (int i = 0; i < nuser_programs; i++)
-				cprintf(" %s", user_programs[i].name);
-			cprintf("\n");
-			repeats_left = 0;
-			continue;
-		}
-		if (env_create(current_name, p->image, p->size,
-			       program_type(name)) == 0)
+		if (started > 0)
 			return 0;
 	}
 	return -1;

@@ -26,7 +26,7 @@ WHERE = r"       (?P<file>\S+):(?P<line>\d+): (?P<fn>\S+)\+(?P<off>\d+)"
 
 
 # A number printf must convert, picked when the grader runs (the kernel
-# reads it from its command line, printf=N: kernel/init.c), so that no
+# reads it from its command line, printf=N: lab1/checks.c), so that no
 # line printed from memory can pass.
 PRINTF_VALUE = random.SystemRandom().randrange(1 << 20, 1 << 31)
 # Frames the grader reads at most (test_backtrace's recursion has 8).

@@ -281,7 +281,8 @@ def test_user_pointers_are_checked(program, va):
 def test_malformed_elf_images_are_rejected():
     """Each broken ELF image fails to load with a message; the kernel
     goes on to run the next program."""
-    kinds = ["magic", "truncated", "phdrs", "segment", "utop", "entry"]
+    kinds = ["magic", "truncated", "header", "phdrs", "phnum", "segment", "pastend",
+             "filesz", "utop", "entry"]
     output = run(",".join(f"badelf-{k}" for k in kinds) + ",hello")
     output.expect(*[r"env_create: badelf-%s: bad ELF image: .+" % k for k in kinds],
                   r"hello, world", DONE, no=NO_PANIC)

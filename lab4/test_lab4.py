@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from gradelib import GdbStub, Qemu, QemuMonitor, build, points, run_kernel, symbols
+from gradelib import (GdbStub, GradeFailure, Qemu, QemuMonitor, build, points, run_kernel,
+                      symbols)
 
 NO_PANIC = [r".*kernel panic.*"]
 NO_USER_PANIC = NO_PANIC + [r".*user panic.*"]
@@ -352,17 +353,25 @@ def test_fork_maps_copy_on_write():
                 m = re.search(rb"forkcow: data page at ([0-9a-f]{8})", qemu.output)
                 va = int(m.group(1), 16)
                 monitor = QemuMonitor(qemu.monitor_socket)
-            for stage, line in (("parent", r"forkcow: parent after fork"),
-                                ("child", r"forkcow: child before writing"),
-                                ("child written", r"forkcow: child after writing")):
+            lines = {"parent": b"forkcow: parent after fork",
+                     "child": b"forkcow: child before writing",
+                     "child written": b"forkcow: child after writing"}
+            # Parent and child stop in either order (a timer tick right
+            # after fork runs the child first): each stop is the one
+            # whose line came last before its prompt.
+            for _ in range(len(lines)):
                 if pos is None:
                     break
-                pos = qemu.wait_for(line + r"|user panic|kernel panic", pos)
+                pos = qemu.wait_for(r"K> |user panic|kernel panic", pos)
                 if pos is None or b"panic" in qemu.output[pos - 12:pos]:
                     pos = None
                     break
-                pos = qemu.wait_for(r"K> ", pos)
-                if pos is None:
+                with qemu.lock:
+                    text = bytes(qemu.output[:pos])
+                stage = max((s for s in lines if s not in ptes),
+                            key=lambda s: text.rfind(lines[s]))
+                if text.rfind(lines[stage]) < 0:
+                    pos = None
                     break
                 ptes[stage] = read_pte(monitor, va)
                 qemu.send("continue\n")
@@ -634,6 +643,83 @@ def test_smp_falls_back_to_the_mp_table(smp, n):
                   r"SMP: %d CPUs? found through the MP configuration table.*" % n,
                   *[r"SMP: CPU %d starting" % i for i in range(1, n)],
                   r"hello, world", DONE, no=NO_PANIC)
+
+
+def find_madt(stub):
+    """The physical address of the MADT QEMU's firmware built, found as
+    the ACPI specification says: the RSDP on a 16-byte boundary of
+    0xE0000-0xFFFFF (where SeaBIOS puts it), then its RSDT."""
+    def read(pa, n):    # through the kernel's KERNBASE window
+        return b"".join(stub.read_memory(KERNBASE + a, min(2048, pa + n - a))
+                        for a in range(pa, pa + n, 2048))
+    rom = read(0xE0000, 0x20000)
+    rsdp = next((o for o in range(0, len(rom) - 20, 16)
+                 if rom[o:o + 8] == b"RSD PTR " and sum(rom[o:o + 20]) % 256 == 0), None)
+    if rsdp is None:
+        raise GradeFailure("QEMU's firmware left no ACPI RSDP in 0xE0000-0xFFFFF")
+    rsdt = int.from_bytes(rom[rsdp + 16:rsdp + 20], "little")
+    length = int.from_bytes(read(rsdt + 4, 4), "little")
+    entries = read(rsdt + 36, length - 36)
+    for i in range(0, len(entries), 4):
+        table = int.from_bytes(entries[i:i + 4], "little")
+        if read(table, 4) == b"APIC":
+            return table
+    raise GradeFailure("QEMU's RSDT lists no MADT")
+
+
+def corrupt_madt(madt, how):
+    """The bytes of a malformed copy of madt (QEMU's MADT) and the
+    kernel's warning about it."""
+    bad = bytearray(madt)
+    if how == "checksum":
+        bad[9] = (bad[9] + 1) & 0xFF
+        return bad, r"ACPI: a table at [0-9a-f]+ has a bad checksum"
+    if how == "table-length":
+        # Past the end of what the kernel maps (and of the machine).
+        bad[4:8] = (0xFFFFFF00).to_bytes(4, "little")
+        return bad, r"ACPI: a table at [0-9a-f]+ has a bad length 4294967040"
+    # An entry of length 0 (a naive parser loops on it forever), after a
+    # valid first entry (whose CPU must be forgotten); the checksum still
+    # holds, so that only the entry's length can reject it.
+    second = 44 + madt[45]
+    bad[9] = (bad[9] + bad[second + 1]) & 0xFF
+    bad[second + 1] = 0
+    return bad, r"ACPI: MADT entry at offset %d has a bad length 0" % second
+
+
+@pytest.mark.parametrize("how", ["checksum", "table-length", "entry-length"])
+@points(2, part="A")
+def test_smp_survives_a_malformed_madt(kernel_symbols, how):
+    """A malformed MADT (a bad checksum, a length beyond memory, an
+    entry of length 0), written into memory through the gdb stub just
+    before the kernel reads it, costs a warning: the kernel falls back
+    to the MP table (two sockets: two CPUs), starts both CPUs and runs
+    a program, without a panic."""
+    entry, panic = kernel_symbols["acpi_find_cpus"], kernel_symbols["_panic"]
+    with Qemu(f"lab4-smp-bad-madt-{how}", program="hello", cpus="2,sockets=2",
+              gdb=True, timeout=30) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            stub.set_breakpoint(entry)
+            stub.set_breakpoint(panic)     # fail fast on an earlier panic
+            stop = stub.cont(timeout=20)
+            regs = stub.registers()
+            if regs["eip"] == entry:
+                madt = find_madt(stub)
+                length = int.from_bytes(stub.read_memory(KERNBASE + madt + 4, 4), "little")
+                bad, warning = corrupt_madt(stub.read_memory(KERNBASE + madt, length), how)
+                stub.write_memory(KERNBASE + madt, bytes(bad))
+                stub.clear_breakpoint(entry)
+                stub.resume()
+                qemu.wait_for(DONE + "|kernel panic")
+        finally:
+            stub.close()
+    output = qemu.stop()
+    if regs["eip"] != entry:
+        output.fail("the kernel never called acpi_find_cpus" + panicked(stop, regs, kernel_symbols))
+    output.expect(warning, r"SMP: 2 CPUs found through the MP configuration table.*",
+                  r"SMP: CPU 1 starting", r"hello, world", DONE,
+                  no=NO_PANIC + [r"SMP: \d+ CPUs? found through the ACPI MADT.*"])
 
 
 @points(5, part="A")

@@ -3,15 +3,12 @@
  *
  * The parent fills a page of data, forks, and stops at a breakpoint
  * (int3: the kernel monitor), where lab4/test_lab4.py reads its page
- * tables through QEMU.  Then the child stops twice: right after fork,
- * and after writing to the page.  The test checks the PTEs at each
- * stop: both read-only and PTE_COW on the same physical page, then the
- * child's writable on a page of its own.  The values printed say that
- * neither side sees the other's writes.
- *
- * The child waits for the parent's go-ahead (an IPC) before its first
- * stop, so that the stops come in this order even when the timer lets
- * the child run first.
+ * tables through QEMU.  Then it lets the child go (an IPC message: the
+ * stops must come in this order whatever the scheduler does), and the
+ * child stops twice: right after fork, and after writing to the page.  The test
+ * checks the PTEs at each stop: both read-only and PTE_COW on the same physical
+ * page, then the child's writable on a page of its own.  The values printed say
+ * that neither side sees the other's writes.
  */
 #include <inc/lib.h>
 

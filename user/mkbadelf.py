@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Make broken copies of a good user program, to test that the kernel's
-ELF loader checks every field before trusting it (lab 3).
+ELF loader (lab 3) and spawn (lab 5) check every field before trusting
+it.
 
     mkbadelf.py GOOD_ELF OUTDIR
 
 writes OUTDIR/badelf-NAME.strip for each kind of damage below.  The
-kernel embeds them like any program; `run=badelf-magic` and friends
-must each fail with a message, never a fault or a panic.
+kernel embeds them like any program, and they are on lab 5's disk:
+`run=badelf-magic` and friends, and spawn of /badelf-magic..., must each
+fail with a message or an error, never a fault or a panic.
 """
 import struct
 import sys
@@ -23,11 +25,13 @@ def program_headers(data):
     return [(phoff + i * phentsize) for i in range(phnum)]
 
 
-def first_load(data):
-    for off in program_headers(data):
-        if struct.unpack_from(PHDR, data, off)[0] == PT_LOAD:
-            return off
-    raise SystemExit("mkbadelf: no loadable segment in the good image")
+def loads(data):
+    """The offsets of the program headers of loadable segments."""
+    found = [off for off in program_headers(data)
+             if struct.unpack_from(PHDR, data, off)[0] == PT_LOAD]
+    if not found:
+        raise SystemExit("mkbadelf: no loadable segment in the good image")
+    return found
 
 
 def set_u32(data, offset, value):
@@ -37,7 +41,9 @@ def set_u32(data, offset, value):
 def main():
     good = bytearray(Path(sys.argv[1]).read_bytes())
     out = Path(sys.argv[2])
-    load = first_load(good)
+    load = loads(good)[0]
+    # The segment with the most bytes in the file (the text).
+    biggest = max(loads(good), key=lambda off: struct.unpack_from(PHDR, good, off)[4])
     bad = {}
 
     copy = bytearray(good)
@@ -61,6 +67,24 @@ def main():
     copy = bytearray(good)
     set_u32(copy, 24, 0xDEADBEEF)           # e_entry: in no segment
     bad["entry"] = copy
+
+    bad["header"] = bytearray(good[:40])   # shorter than struct Elf
+
+    copy = bytearray(good)
+    struct.pack_into("<H", copy, 44, 0xFFFF)  # e_phnum: far too many
+    bad["phnum"] = copy
+
+    copy = bytearray(good)
+    memsz = struct.unpack_from(PHDR, copy, load)[5]
+    set_u32(copy, load + 16, memsz + 1)     # p_filesz > p_memsz
+    bad["filesz"] = copy
+
+    copy = bytearray(good)
+    filesz = struct.unpack_from(PHDR, copy, biggest)[4]
+    # p_offset: the segment's second half lies past the end of the file
+    # (no wrap-around: a loader that trusts it reads short).
+    set_u32(copy, biggest + 4, len(copy) - filesz // 2)
+    bad["pastend"] = copy
 
     for name, data in bad.items():
         (out / f"badelf-{name}.strip").write_bytes(bytes(data))

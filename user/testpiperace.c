@@ -1,60 +1,54 @@
 /*
- * testpiperace [rounds]: pipeisclosed must never say "closed" while
- * someone still holds the other end, however its counts move.  A child
- * checks the read end over and over while the parent, which holds the
- * write end, keeps duplicating and closing the read end (each dup and
- * close is two page mappings, seen half done by a careless check).
- * Run it on two CPUs for real concurrency.
+ * testpiperace [rounds] | testpiperace order [closes]: pipeisclosed
+ * must never say "closed" while someone still holds the other end,
+ * however its counts move.  A child, the checker of user/piperace.h,
+ * watches the read end while the parent, which holds the write end,
+ * keeps duplicating and closing the read end (each dup and close is two
+ * page mappings, seen half done by a careless check).
+ *
+ * Without "order", run it on two CPUs for real concurrency: the parent
+ * makes `rounds` dups and closes (2000).  With "order", on one CPU, the
+ * checker also checks the order of the mappings (the buffer mapped
+ * first, unmapped last), and the parent goes on until the checker has
+ * caught `closes` (5) closes half done, each a chance to see a close
+ * that unmaps in the wrong order.
  */
-#include <inc/lib.h>
+#include "piperace.h"
 
-#define FLAG_VA ((volatile int *) 0xA0000000)
+/* In order mode, the parent gives up once the checker has taken this
+ * many samples (one per timer tick, roughly) without catching enough
+ * closes half done: some 6% of the samples do. */
+#define ORDER_MAX_SAMPLES 2000
 
 void
 umain(int argc, char **argv)
 {
-	int rounds = argc > 1 ? strtol(argv[1], NULL, 10) : 2000;
-	int p[2], r;
+	bool order = argc > 1 && strcmp(argv[1], "order") == 0;
+	int rounds = 2000, want = 5;
+	int p[2], r, i;
 	envid_t checker;
 
-	/* A shared page: the parent's "stop" to the checker. */
-	if ((r = sys_page_alloc(0, (void *) FLAG_VA,
-				PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0)
-		panic("sys_page_alloc: %e", r);
-	if ((r = pipe(p)) < 0)
-		panic("pipe: %e", r);
-	if ((checker = fork()) < 0)
-		panic("fork: %e", checker);
-	if (checker == 0) {
-		long checks = 0;
-		close(p[1]); /* the parent's copy keeps it open */
-		while (*FLAG_VA == 0) {
-			/* The parent raises the flag before it closes: a
-			 * close seen with the flag still down is false. */
-			if (pipeisclosed(p[0]) && *FLAG_VA == 0)
-				panic("RACE: the pipe looked closed after %ld "
-				      "checks",
-				      checks);
-			checks++;
+	if (order && argc > 2)
+		want = strtol(argv[2], NULL, 10);
+	else if (!order && argc > 1)
+		rounds = strtol(argv[1], NULL, 10);
+	checker = race_start(p, order);
+	for (i = 0; order ? RACE_BOARD->half_closes < want : i < rounds; i++) {
+		if (order && RACE_BOARD->samples >= ORDER_MAX_SAMPLES) {
+			cprintf("testpiperace: the checker caught only %d "
+				"closes half done in %d samples\n",
+				RACE_BOARD->half_closes, RACE_BOARD->samples);
+			break;
 		}
-		cprintf("checker: no false close in %ld checks\n", checks);
-		/* Now the writer closes for real: that must be seen. */
-		while (!pipeisclosed(p[0]))
-			sys_yield();
-		cprintf("checker: saw the real close\n");
-		exit();
-	}
-	for (int i = 0; i < rounds; i++) {
 		if ((r = dup(p[0], 10)) < 0)
 			panic("dup: %e", r);
+		RACE_BOARD->phase = MOVER_CLOSING;
 		if ((r = close(10)) < 0)
 			panic("close: %e", r);
-		if (i % 64 == 0)
+		RACE_BOARD->phase = MOVER_OTHER;
+		if (!order && i % 64 == 0)
 			sys_yield();
 	}
-	*FLAG_VA = 1;
-	close(p[1]);
-	close(p[0]);
-	wait(checker);
-	cprintf("testpiperace: %d rounds done\n", rounds);
+	race_finish(p, checker);
+	cprintf("testpiperace: %d rounds done\n", i);
 }

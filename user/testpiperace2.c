@@ -1,60 +1,43 @@
 /*
- * testpiperace2 [forks]: the same check as testpiperace, against fork
- * and spawn instead of dup: while a child checks the read end, its
- * parent (holding the write end) forks children, each of which gets
- * both descriptors and the pipe's buffer, one mapping at a time.
+ * testpiperace2 [forks] | testpiperace2 order [forks]: the same checks
+ * as testpiperace (user/piperace.h), against fork, spawn and exit
+ * instead of dup and close: while the checker watches the read end,
+ * its parent (holding the write end) forks children and spawns copies
+ * of itself, each of which gets both descriptors and the pipe's buffer,
+ * one mapping at a time, and closes them all when it exits.  Without
+ * "order", run it on two CPUs; with "order", on one (see piperace.h).
  */
-#include <inc/lib.h>
-
-#define FLAG_VA ((volatile int *) 0xA0000000)
+#include "piperace.h"
 
 void
 umain(int argc, char **argv)
 {
-	int forks = argc > 1 ? strtol(argv[1], NULL, 10) : 100;
-	int p[2], r;
+	bool order = argc > 1 && strcmp(argv[1], "order") == 0;
+	int forks = 100;
+	int p[2];
 	envid_t checker, id;
 
-	if (argc > 2 && strcmp(argv[2], "exit") == 0)
-		return; /* a spawned copy: just exit */
-	if ((r = sys_page_alloc(0, (void *) FLAG_VA,
-				PTE_P | PTE_U | PTE_W | PTE_SHARE)) < 0)
-		panic("sys_page_alloc: %e", r);
-	if ((r = pipe(p)) < 0)
-		panic("pipe: %e", r);
-	if ((checker = fork()) < 0)
-		panic("fork: %e", checker);
-	if (checker == 0) {
-		long checks = 0;
-		close(p[1]);
-		while (*FLAG_VA == 0) {
-			/* The parent raises the flag before it closes: a
-			 * close seen with the flag still down is false. */
-			if (pipeisclosed(p[0]) && *FLAG_VA == 0)
-				panic("RACE: the pipe looked closed after %ld "
-				      "checks",
-				      checks);
-			checks++;
-		}
-		cprintf("checker: no false close in %ld checks\n", checks);
-		while (!pipeisclosed(p[0]))
-			sys_yield();
-		cprintf("checker: saw the real close\n");
-		exit();
+	if (argc > 2 && strcmp(argv[2], "exit") == 0) {
+		/* A spawned copy: just exit (closing what it was given). */
+		RACE_BOARD->phase = MOVER_CLOSING;
+		return;
 	}
+	if (argc > 1 + order)
+		forks = strtol(argv[1 + order], NULL, 10);
+	checker = race_start(p, order);
 	for (int i = 0; i < forks; i++) {
 		if (i % 4 == 3)
 			id = spawnl(argv[0], argv[0], "0", "exit",
 				    (const char *) NULL);
-		else if ((id = fork()) == 0)
+		else if ((id = fork()) == 0) {
+			RACE_BOARD->phase = MOVER_CLOSING;
 			exit();
+		}
 		if (id < 0)
 			panic("fork/spawn: %e", id);
 		wait(id);
+		RACE_BOARD->phase = MOVER_OTHER;
 	}
-	*FLAG_VA = 1;
-	close(p[1]);
-	close(p[0]);
-	wait(checker);
+	race_finish(p, checker);
 	cprintf("testpiperace2: %d forks and spawns done\n", forks);
 }

@@ -63,5 +63,11 @@ def image_builder():
     return _load("mkfsimg").FsImage
 
 
+def fs_format():
+    """user/fs/mkfsimg.py as a module: the on-disk format's constants
+    (BLKSIZE, MAXNAMELEN, NDIRECT...) have their one host home there."""
+    return _load("mkfsimg")
+
+
 def fsck_module():
     return _load("fsck")

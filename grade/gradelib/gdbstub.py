@@ -16,6 +16,7 @@ hex; the receiver acknowledges with `+`.  We use only:
                    esi edi eip eflags cs ss ds es fs gs, 32 bits each,
                    little-endian hex)
     m addr,len     read memory
+    M addr,len:xx  write memory (xx: the bytes in hex)
 Reference: the GDB manual, appendix "Remote Protocol".
 """
 import socket
@@ -130,3 +131,7 @@ class GdbStub:
         if reply.startswith("E"):
             raise GradeFailure(f"cannot read memory at {address:#x}")
         return bytes.fromhex(reply)
+
+    def write_memory(self, address: int, data: bytes) -> None:
+        if self.command("M%x,%x:%s" % (address, len(data), data.hex())) != "OK":
+            raise GradeFailure(f"cannot write memory at {address:#x}")

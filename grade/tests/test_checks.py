@@ -230,9 +230,9 @@ def test_a_test_cites_its_own_stub():
 
 def test_lines_missing_after_a_self_check_panicked_say_so():
     output = Output("check_page_alloc() succeeded!\n"
-                    "kernel panic at kernel/pmap_check.c:201: check_page: expected x\nK> ")
+                    "kernel panic at lab2/pmap_check.c:201: check_page: expected x\nK> ")
     dependent = failure(output, r"check_kern_pgdir\(\) succeeded!")
     assert dependent.startswith("fails because check_page panicked; fix that first")
     own = failure(output, r"check_page\(\) succeeded!")
     assert own.startswith("missing a line matching")
-    assert "the kernel panicked: kernel panic at kernel/pmap_check.c:201" in own
+    assert "the kernel panicked: kernel panic at lab2/pmap_check.c:201" in own

@@ -271,6 +271,12 @@ file_set_size(struct File *f, off_t newsize)
 			       BLKSIZE - newsize % BLKSIZE);
 		}
 		f->f_size = newsize;
+		/* The entry reaches the disk before the bitmap that frees
+		 * its blocks can (any file's flush writes the bitmap): a
+		 * crash in between then leaks the blocks, instead of
+		 * leaving an entry that points at free blocks, which the
+		 * next allocation would give to another file. */
+		flush_block(f);
 		return 0;
 	}
 	for (uint32_t i = oldn; i < newn; i++) {

@@ -5,7 +5,8 @@
 
 Each file goes into the root directory, under NAME or under PATH's
 base name.  Also a module: the tests build images of their own (corrupt
-ones too) with FsImage.
+ones too) with FsImage, and fsck.py takes the format's constants from
+here, their one home on the host (lib/inc/fs.h is theirs in C).
 """
 import os
 import struct

@@ -11,6 +11,7 @@
 #include <inc/x86.h>
 #include <kernel/pmap.h>
 #include <kernel/memdetect.h>
+#include <lab2/pmap_check.h>
 #if LAB >= 3
 #include <kernel/env.h>
 #endif
