@@ -17,6 +17,7 @@
 #include <kernel/syscall.h>
 #include <kernel/console.h>
 #include <kernel/sched.h>
+#include <kernel/trace.h>
 
 /*
  * Prints the string s, of len bytes, on the console.  The environment
@@ -412,6 +413,8 @@ ipc_deliver(envid_t to, uint32_t value, void *srcva, int perm,
 	e->env_ipc_recving = false;
 	e->env_ipc_from = curenv->env_id;
 	e->env_ipc_value = value;
+	if (trace_mask & TRACE_IPC)
+		trace_ipc_wake(e);
 	e->env_tf.tf_regs.reg_eax = 0; /* its sys_ipc_recv returns 0 */
 	env_set_status(e, ENV_RUNNABLE);
 	*receiver = e;

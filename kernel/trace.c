@@ -5,12 +5,15 @@
  *
  *   [00001000] sys_cputs("hello, world\n", 13) = 0
  *   [00001000] page fault va 00000000 ip 0080003a [user, read, not-present]
+ *   [00001001] timer interrupt at ip 00800c4e: preempted
+ *   [00001000] ipc wakes 00001001: value 7, no page
  *
  * A system call's line comes after the call, with its result; a call
- * that may not return to its caller (sys_env_destroy, sys_yield,
- * sys_ipc_recv) gets its line before, ending in "...".  With tracing
- * off, the hooks (trap() in trap.c, sched_yield in sched.c) cost a
- * compare and a branch.
+ * that may not return to its caller (sys_env_destroy, sys_yield, the
+ * receiving IPC calls) gets its line before, ending in "...".  With
+ * tracing off, the hooks (trap() in trap.c, sched_yield in sched.c,
+ * ipc_deliver in syscall.c) cost a compare and a branch; only trap()'s
+ * is on the null system call's path.
  */
 #include <inc/x86.h>
 #include <inc/mmu.h>
@@ -100,6 +103,14 @@ static const struct syscall_format {
 	[SYS_yield] = { "yield", { NONE }, NONE, true },
 	[SYS_ipc_try_send] = { "ipc_try_send", { ENVID, INT, VA, PERM }, INT },
 	[SYS_ipc_recv] = { "ipc_recv", { VA }, INT, true },
+	[SYS_ipc_call] = { "ipc_call",
+			   { ENVID, INT, VA, PERM, VA },
+			   INT,
+			   true },
+	[SYS_ipc_reply_recv] = { "ipc_reply_recv",
+				 { ENVID, INT, VA, PERM, VA },
+				 INT,
+				 true },
 };
 
 static const char *const error_names[MAXERROR] = {
@@ -178,13 +189,14 @@ print_value(enum kind kind, uint32_t v)
 		uint32_t bit;
 		const char *name;
 	} perms[] = {
-		{ PTE_AVAIL, "PTE_AVAIL" },
-		{ PTE_U, "PTE_U" },
-		{ PTE_W, "PTE_W" },
+		/* PTE_AVAIL's bits that lib/inc/lib.h gives a meaning. */
+		{ 0x800, "PTE_COW" }, { 0x400, "PTE_SHARE" },
+		{ PTE_U, "PTE_U" },   { PTE_W, "PTE_W" },
 		{ PTE_P, "PTE_P" },
 	};
 	int32_t err = -(int32_t) v;
 	const char *sep = "";
+	uint32_t rest = v;
 
 	if ((kind == INT || kind == ENVID) && err > 0 && err < MAXERROR &&
 	    error_names[err])
@@ -201,9 +213,10 @@ print_value(enum kind kind, uint32_t v)
 			if (v & perms[i].bit) {
 				cprintf("%s%s", sep, perms[i].name);
 				sep = "|";
+				rest &= ~perms[i].bit;
 			}
-		if (v & ~PTE_SYSCALL)
-			cprintf("%s0x%x", sep, v & ~PTE_SYSCALL);
+		if (rest)
+			cprintf("%s0x%x", sep, rest);
 		else if (!*sep)
 			cprintf("0");
 	} else
@@ -244,7 +257,7 @@ trace_dispatch(struct Trapframe *tf, void (*dispatch)(struct Trapframe *))
 	envid_t caller = current_id();
 	const struct syscall_format *f = NULL;
 
-	if (num == SYS_ipc_try_send || num == SYS_ipc_recv)
+	if (num >= SYS_ipc_try_send && num <= SYS_ipc_reply_recv)
 		want |= TRACE_IPC;
 	if (tf->tf_trapno == T_SYSCALL && (trace_mask & want)) {
 		if (num < NSYSCALLS && syscall_formats[num].name != NULL)
@@ -257,14 +270,22 @@ trace_dispatch(struct Trapframe *tf, void (*dispatch)(struct Trapframe *))
 			cprintf(" ...\n");
 		}
 	} else if (tf->tf_trapno == T_PGFLT) {
-		if (trace_mask & TRACE_PGFAULT)
+		/* From lab 4, with an upcall set, page_fault_handler sends
+		 * a user fault there (or says why it cannot). */
+		void *upcall = curenv ? curenv->env_pgfault_upcall : NULL;
+		if (trace_mask & TRACE_PGFAULT) {
 			cprintf("[%08x] page fault va %08x ip %08x [%s, %s, "
-				"%s]\n",
+				"%s]",
 				caller, rcr2(), tf->tf_eip,
 				tf->tf_err & FEC_U ? "user" : "kernel",
 				tf->tf_err & FEC_WR ? "write" : "read",
 				tf->tf_err & FEC_PR ? "protection"
 						    : "not-present");
+			cprintf(upcall && (tf->tf_err & FEC_U)
+					? " -> upcall %08x\n"
+					: "\n",
+				upcall);
+		}
 	} else if (tf->tf_trapno != T_SYSCALL && (trace_mask & TRACE_TRAP)) {
 		cprintf("[%08x] trap %d %s ip %08x err %x\n", caller,
 			tf->tf_trapno, trapname(tf->tf_trapno), tf->tf_eip,
@@ -292,7 +313,25 @@ trace_dispatch(struct Trapframe *tf, void (*dispatch)(struct Trapframe *))
 void
 trace_sched(struct Env *e)
 {
+	/* curenv still running, its last trap the timer: a preemption. */
+	if (curenv && curenv->env_status == ENV_RUNNING &&
+	    curenv->env_tf.tf_trapno == IRQ_OFFSET + IRQ_TIMER && e != curenv)
+		cprintf("[%08x] timer interrupt at ip %08x: preempted\n",
+			curenv->env_id, curenv->env_tf.tf_eip);
 	if (e != curenv)
 		cprintf("[%08x] switch to %08x (run %u)\n", current_id(),
 			e->env_id, e->env_runs + 1);
+}
+
+void
+trace_ipc_wake(struct Env *receiver)
+{
+	cprintf("[%08x] ipc wakes %08x: value %u, ", current_id(),
+		receiver->env_id, receiver->env_ipc_value);
+	if (receiver->env_ipc_perm) {
+		cprintf("page at 0x%08x ", receiver->env_ipc_dstva);
+		print_value(PERM, receiver->env_ipc_perm);
+		cprintf("\n");
+	} else
+		cprintf("no page\n");
 }

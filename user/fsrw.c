@@ -1,6 +1,9 @@
 /*
  * fsrw: small file jobs for the lab 5 tests, chosen by the arguments.
  *   fsrw:write:PATH:TEXT   PATH gets TEXT, then sync
+ *   fsrw:hold:PATH:TEXT    PATH gets TEXT, no sync, and stays open: the
+ *                          program then waits forever (for gdb's exo fs
+ *                          to find an open file and dirty blocks)
  *   fsrw:read:PATH         prints PATH's contents between << and >>
  *   fsrw:stress            writes and removes files without end (the
  *                          grader kills the machine in the middle)
@@ -27,6 +30,22 @@ write_file(const char *path, const char *text)
 		cprintf("fsrw: sync: %e\n", r);
 	else
 		cprintf("fsrw: wrote %s and synced\n", path);
+}
+
+static void
+hold_file(const char *path, const char *text)
+{
+	int fd, r;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC)) < 0) {
+		cprintf("fsrw: open %s: %e\n", path, fd);
+		return;
+	}
+	if ((r = write(fd, text, strlen(text))) != (int) strlen(text))
+		cprintf("fsrw: write %s: %e\n", path, r);
+	cprintf("fsrw: holding %s open, not synced\n", path);
+	/* Nobody sends: this blocks for good, with the file open. */
+	ipc_recv(NULL, NULL, NULL);
 }
 
 static void
@@ -118,6 +137,8 @@ umain(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "write") == 0)
 		write_file(argv[2], argv[3]);
+	else if (argc == 4 && strcmp(argv[1], "hold") == 0)
+		hold_file(argv[2], argv[3]);
 	else if (argc == 3 && strcmp(argv[1], "read") == 0)
 		read_file(argv[2]);
 	else if (argc == 2 && strcmp(argv[1], "stress") == 0)
@@ -125,7 +146,8 @@ umain(int argc, char **argv)
 	else if (argc == 3 && strcmp(argv[1], "big") == 0)
 		big_file(strtol(argv[2], NULL, 0));
 	else
-		cprintf("usage: fsrw:write:PATH:TEXT | fsrw:read:PATH | "
+		cprintf("usage: fsrw:write:PATH:TEXT | fsrw:hold:PATH:TEXT | "
+			"fsrw:read:PATH | "
 			"fsrw:stress "
 			"| fsrw:big:MIB\n");
 }

@@ -33,13 +33,15 @@ class Arch:
     level_names = ["PDE", "PTE"]
     address_mask = 0xFFFFF000
     # Flag bits, in the order they are printed (inc/mmu.h).
+    # SHARE and COW are bits the MMU leaves to software (PTE_AVAIL),
+    # named as the library uses them (lib/inc/lib.h, labs 4 and 5).
     flags = [("P", 0x001), ("W", 0x002), ("U", 0x004), ("PWT", 0x008),
              ("PCD", 0x010), ("A", 0x020), ("D", 0x040), ("PS", 0x080),
-             ("G", 0x100)]
+             ("G", 0x100), ("SHARE", 0x400), ("COW", 0x800)]
     PRESENT, WRITE, USER, LARGE = 0x001, 0x002, 0x004, 0x080
     # Bits that are permissions (ranges merge only if these agree);
     # A and D change as the CPU touches pages.
-    permission_mask = 0x19F
+    permission_mask = 0xD9F
     page_table_register = "$cr3"
     # Layout constants (kernel/inc/memlayout.h): the kernel maps all
     # physical memory at KERNBASE; the program's name is at the top of
@@ -161,9 +163,11 @@ def words(data):
 
 class Layout:
     """Field offsets of a kernel struct, from its debug information, so
-    that a whole array is read at once and decoded here."""
+    that a whole array is read at once and decoded here.  (A gdb.Type
+    instead of a name: a struct of another symbol file.)"""
     def __init__(self, type_name):
-        self.type = gdb.lookup_type(type_name)
+        self.type = gdb.lookup_type(type_name) if isinstance(type_name, str) \
+            else type_name.strip_typedefs()
         self.size = self.type.sizeof
         self.fields = {}
         for field in self.type.fields():
@@ -295,13 +299,14 @@ def program_name(envs, index, physical):
     if not entry & ARCH.PRESENT:
         return "?"
     page = physical.read(entry & ARCH.address_mask, ARCH.page_size)
-    # The name's NUL padding ends the page; the name is the last run
-    # of printable characters before it.
+    # The strings (argv[0] first, each NUL-terminated, then padding)
+    # end the page; below them are argv[argc] (NULL) and the pointers
+    # of argv[], whose top byte (0xee: the stack) is not printable.
     end = len(page.rstrip(b"\0"))
     start = end
-    while start > 0 and 32 <= page[start - 1] < 127:
+    while start > 0 and (32 <= page[start - 1] < 127 or page[start - 1] == 0):
         start -= 1
-    name = page[start:end].decode()
+    name = page[start:end].lstrip(b"\0").split(b"\0")[0].decode()
     return name if name else "?"
 
 
@@ -330,7 +335,7 @@ exo pt [ENVID] [VA]      a page table as ranges, or the walk of one address
 exo pages                physical pages: free, used, reference counts
 exo tf [ENVID]           an environment's saved trap frame
 exo cpus                 each CPU's environment, the kernel lock (lab 4)
-exo fs                   the file server (lab 5)
+exo fs                   the file server's open files, dirty blocks (lab 5)
 exo user NAME|ENVID      load a user program's symbols"""
     def __init__(self):
         super().__init__("exo", gdb.COMMAND_DATA, prefix=True)
@@ -616,8 +621,78 @@ holder with the code that took it (lab 4: cpus[], kernel_lock)."""
             gdb.write("kernel lock: free\n")
 
 
+# The file server's layout (user/fs/serv.c, lib/inc/fd.h,
+# kernel/inc/memlayout.h).
+FS_DISKMAP, FS_DISKSIZE, FS_BLKSIZE = 0x10000000, 0xC0000000, 4096
+OPEN_MODES = ["O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"]
+OPEN_FLAGS = [("O_CREAT", 0x100), ("O_TRUNC", 0x200), ("O_EXCL", 0x400),
+              ("O_MKDIR", 0x800)]
+
+
+def open_mode(mode):
+    return "|".join([OPEN_MODES[mode & 3]] +
+                    [name for name, bit in OPEN_FLAGS if mode & bit])
+
+
+class EnvMemory:
+    """An environment's memory, read through its page table in physical
+    memory: every mapping found in one walk, then reads by address."""
+    def __init__(self, physical, root):
+        self.physical = physical
+        self.entries = {va: entry for va, _, size, entry in mappings(physical, root)
+                        if size == ARCH.page_size}
+
+    def read(self, va, length):
+        data = b""
+        while length > 0:
+            page = va & ARCH.address_mask
+            entry = self.entries.get(page)
+            if entry is None:
+                raise ExoError(f"exo fs: the file server has nothing mapped at {va:#010x}")
+            chunk = min(length, page + ARCH.page_size - va)
+            data += self.physical.read((entry & ARCH.address_mask) + va - page, chunk)
+            va, length = va + chunk, length - chunk
+        return data
+
+
+class FsSymbols:
+    """The file server's symbols, from its ELF (OBJDIR/user/fs), loaded
+    for the command's duration unless exo user loaded them already."""
+    def __init__(self):
+        self.path = os.path.join(objdir(), "user", "fs")
+        if not os.path.exists(self.path):
+            raise ExoError(f"exo fs: needs lab 5 (the file server): there is no {self.path}")
+        self.added = not self._objfile()
+        if self.added:
+            gdb.execute(f"add-symbol-file {self.path}", to_string=True)
+
+    def _objfile(self):
+        for objfile in gdb.objfiles():
+            if objfile.filename and os.path.realpath(objfile.filename) == \
+                    os.path.realpath(self.path):
+                return objfile
+        return None
+
+    def lookup(self, name):
+        objfile = self._objfile()
+        symbol = objfile and (objfile.lookup_static_symbol(name) or
+                              objfile.lookup_global_symbol(name))
+        if symbol is None:
+            raise ExoError(f"exo fs: {self.path} has no '{name}'")
+        return symbol
+
+    def close(self):
+        if self.added:
+            gdb.execute(f"remove-symbol-file {self.path}", to_string=True)
+
+
 class ExoFs(gdb.Command):
-    """The file server's open files and dirty blocks (lab 5)."""
+    """The file server's state (lab 5): its open files (opentab in
+user/fs/serv.c: an entry is open while a client still maps its Fd page,
+whose pp_ref is then above 1) with each one's mode, offset, size, first
+block and name; and the block cache: the disk blocks mapped at DISKMAP,
+and those the MMU marked dirty (PTE_D) since they were last flushed.
+Read through the server's own page table, whichever environment runs."""
     def __init__(self):
         super().__init__("exo fs", gdb.COMMAND_DATA)
 
@@ -628,9 +703,73 @@ class ExoFs(gdb.Command):
         if not servers:
             raise ExoError("exo fs: needs lab 5 (the file server): no "
                            "environment of type ENV_TYPE_FS is running")
-        raise ExoError(f"exo fs: the file server is env "
-                       f"{envs.field(servers[0], 'env_id'):08x}; decoding its "
-                       f"state is not written yet (use exo user fs)")
+        index = servers[0]
+        symbols = FsSymbols()
+        physical = PhysicalMemory()
+        try:
+            memory = EnvMemory(physical, envs.pgdir_pa(index))
+            opentab = symbols.lookup("opentab")
+            gdb.write(f"file server: env {envs.field(index, 'env_id'):08x}, "
+                      f"opentab at {int(opentab.value().address):#010x}\n")
+            self._open_files(memory, opentab)
+            self._block_cache(memory)
+        finally:
+            physical.close()
+            symbols.close()
+
+    def _open_files(self, memory, opentab):
+        entry_type = opentab.type.strip_typedefs().target()
+        count = opentab.type.strip_typedefs().sizeof // entry_type.sizeof
+        slot = Layout(entry_type)
+        file = Layout(entry_type["o_file"].type.strip_typedefs().target())
+        fd = Layout(entry_type["o_fd"].type.strip_typedefs().target())
+        page_info = Layout("struct PageInfo")
+        pages = int(symbol_value("exo fs", "pages", "needs lab 2"))
+        table = memory.read(int(opentab.value().address), slot.size * count)
+        rows = []
+        for i in range(count):
+            fd_va = slot.get(table, i * slot.size, "o_fd")
+            entry = memory.entries.get(fd_va)
+            if entry is None:
+                continue
+            number = entry >> 12
+            ref = page_info.get(read_virtual(pages + number * page_info.size,
+                                             page_info.size), 0, "pp_ref")
+            if ref <= 1:
+                continue    # only the server maps it: a free slot
+            fd_data = memory.read(fd_va, fd.size)
+            row = [f"{slot.get(table, i * slot.size, 'o_fileid'):08x}",
+                   open_mode(slot.get(table, i * slot.size, "o_mode")),
+                   str(fd.get(fd_data, 0, "fd_offset", signed=True)), str(ref - 1)]
+            file_va = slot.get(table, i * slot.size, "o_file")
+            if file_va == 0:
+                row += ["-", "-", "(removed)"]
+            else:
+                try:
+                    f = memory.read(file_va, file.size)
+                    name = f[:f.index(b"\0")].decode(errors="replace")
+                    first = int.from_bytes(f[file.fields["f_direct"][0]:][:4], "little")
+                    row += [str(file.get(f, 0, "f_size", signed=True)),
+                            str(first) if first else "-", name]
+                except ExoError:
+                    row += ["?", "?", f"(its block is not cached: {file_va:#x})"]
+            rows.append(row)
+        gdb.write(f"open files: {len(rows)}\n")
+        if rows:
+            gdb.write("  fileid    mode                     offset clients   size  block  name\n")
+            for r in rows:
+                gdb.write(f"  {r[0]}  {r[1]:<24} {r[2]:>6} {r[3]:>7} {r[4]:>6} "
+                          f"{r[5]:>6}  {r[6]}\n")
+
+    def _block_cache(self, memory):
+        cached = sorted((va - FS_DISKMAP) // FS_BLKSIZE for va in memory.entries
+                        if FS_DISKMAP <= va < FS_DISKMAP + FS_DISKSIZE)
+        dirty = [b for b in cached
+                 if memory.entries[FS_DISKMAP + b * FS_BLKSIZE] & 0x040]   # PTE_D
+        gdb.write(f"block cache: {len(cached)} blocks mapped at {FS_DISKMAP:#010x}, "
+                  f"{len(dirty)} dirty (PTE_D, not yet flushed)\n")
+        if dirty:
+            gdb.write("  dirty blocks: " + " ".join(str(b) for b in dirty) + "\n")
 
 
 def objdir():

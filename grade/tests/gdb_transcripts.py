@@ -13,6 +13,10 @@ between the markers
     python3 grade/tests/gdb_transcripts.py --write   regenerate them
     python3 grade/tests/gdb_transcripts.py           check them
 
+TRACES below are kernel traces (trace=... on the command line) shown
+the same way, in docs/gdb.md or a lab's handout: the lines from the
+first one matching `first` to the first one after it matching `last`.
+
 The check (run by make test, test_gdb_doc.py) compares the commands and
 the shape of every output line: numbers (addresses, counts) may move
 when the kernel changes, nothing else may.  When the check fails, run
@@ -25,6 +29,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -32,8 +37,9 @@ from typing import Dict, List, Tuple
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "grade"))
 
-from gradelib import Qemu  # noqa: E402
+from gradelib import Qemu, run_kernel  # noqa: E402
 from gradelib.config import build  # noqa: E402
+from gradelib.fsimage import fresh_disk  # noqa: E402
 
 DOC = ROOT / "docs" / "gdb.md"
 EXOLAB_PY = ROOT / "grade" / "gdb" / "exolab.py"
@@ -45,6 +51,7 @@ GDB = os.environ.get("GDB", "gdb")
 # citation that make test checks against each handout branch, where
 # the kernel's lines are numbered differently.
 BASENAMES = "set filename-display basename"
+ICOUNT = ("-icount", "shift=0")
 SESSIONS: Dict[str, Tuple[dict, List[str], List[str]]] = {
     # Lab 2: boot_map_region "forgot to advance pa", simulated on the
     # second page of the UPAGES mapping, then found with exo pt.
@@ -72,6 +79,75 @@ SESSIONS: Dict[str, Tuple[dict, List[str], List[str]]] = {
         "exo pt 0",
         "list *$exo_eip",
     ]),
+    # Lab 4: copy-on-write seen from both sides (forkcow stops in the
+    # kernel monitor with int3 after the fork, and in the child before
+    # and after it writes data[7]; `return` leaves the monitor, which
+    # would wait for a command on the console).
+    # (-icount: the guest's clock counts instructions, so the timer
+    # interrupts at the same points in every run, and whether the child
+    # ran before the first stop does not depend on the host's load.)
+    "lab4-cow": ({"program": "forkcow", "extra": ICOUNT}, [BASENAMES], [
+        "exo user forkcow",
+        "break monitor",
+        "continue",
+        "return",
+        "exo envs",
+        "exo pt 00001000 &data",
+        "exo pt 00001001 &data",
+        "break page_fault_handler if $cr2 == (unsigned) &data[7]",
+        "continue",
+        "return",
+        "continue",
+        "exo tf",
+        "p envs[1].env_pgfault_upcall",
+        "break _pgfault_upcall",
+        "continue",
+        "p/x ((struct UTrapframe *) $esp)->utf_fault_va",
+        "info symbol ((struct UTrapframe *) $esp)->utf_eip",
+        "continue",
+        "exo pt 00001001 &data",
+        "exo pt 00001000 &data",
+    ]),
+    # Lab 4: the same run with a duppage bug made by hand: the child's
+    # PTE for data left writable.  The child's write does not fault,
+    # and lands in the parent's page.
+    "lab4-cow-bug": ({"program": "forkcow", "extra": ICOUNT}, [BASENAMES], [
+        "exo user forkcow",
+        "break monitor",
+        "continue",
+        "return",
+        "set $pt = (pte_t *) (0xf0000000 + (envs[1].env_pgdir[(unsigned) &data >> 22] & ~0xfff))",
+        "set var $pt[((unsigned) &data >> 12) & 0x3ff] |= 2",
+        "exo pt 00001001 &data",
+        "break page_fault_handler if $cr2 == (unsigned) &data[7]",
+        "continue",
+        "return",
+        "continue",
+        "exo pt 00001001 &data",
+        "exo pt 00001000 &data",
+        "p/x data[7]",
+    ]),
+    # Lab 5: the file server with a file open and written, not synced
+    # (fsrw:hold), the machine stopped once nothing is left to run.
+    # ("disk": "fresh": a private copy of fs.img.)
+    "lab5-fs": ({"program": "fs+fsrw:hold:/notes:buy-milk", "disk": "fresh"},
+                [BASENAMES], [
+        "break monitor",
+        "continue",
+        "exo envs",
+        "exo fs",
+    ]),
+}
+
+# name -> (the document, QEMU options, first line, last line): a kernel
+# trace, its lines (those of the kernel's "[ENVID] ..." kind) from the
+# first matching `first` to the first matching `last` after it.
+TRACES: Dict[str, Tuple[Path, dict, str, str]] = {
+    # Lab 4: a fork traced, from fork's first call to the child's first
+    # (lab4/README.md, exercise 12).
+    "lab4-fork": (ROOT / "lab4" / "README.md",
+                  {"program": "forkexit:1", "cmdline": "trace=syscall,pgfault"},
+                  r"sys_page_alloc\(0, 0xeebff000", r"\] sys_getenvid\(\)"),
 }
 
 
@@ -98,10 +174,33 @@ def gdb_args(socket, commands: List[str], symbol_file=None) -> List[str]:
     return args
 
 
+def run_trace(name: str) -> str:
+    _, options, first, last = TRACES[name]
+    text = run_kernel(f"transcript-{name}",
+                      until=r"No runnable environments in the system!\n",
+                      **options).text
+    lines = [l.rstrip() for l in text.splitlines()
+             if re.match(r"\[[0-9a-f]{8}\] ", l)]
+    start = next(i for i, l in enumerate(lines) if re.search(first, l))
+    end = next(i for i in range(start + 1, len(lines)) if re.search(last, lines[i]))
+    # A timer tick may let a waiting environment yield again anywhere:
+    # only its first sys_yield is shown.
+    shown: List[str] = []
+    for line in lines[start:end + 1]:
+        if not (line.endswith("sys_yield() ...") and line in shown):
+            shown.append(line)
+    return "\n".join(shown) + "\n"
+
+
 def run_session(name: str) -> str:
     """Runs one session; returns its transcript, as a user would see it."""
+    if name in TRACES:
+        return run_trace(name)
     options, setup, commands = SESSIONS[name]
-    with Qemu(f"transcript-{name}", gdb=True, timeout=60, **options) as qemu:
+    with tempfile.TemporaryDirectory(prefix="exolab-transcript-") as tmp, \
+            Qemu(f"transcript-{name}", gdb=True, timeout=60,
+                 **dict(options, disk=fresh_disk(Path(tmp)))
+                 if options.get("disk") == "fresh" else options) as qemu:
         wait_for_socket(qemu)
         proc = subprocess.run(gdb_args(qemu.gdb_socket, setup + commands + ["kill"]),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -127,43 +226,52 @@ def markers(name: str) -> Tuple[str, str]:
             f"```\n<!-- end transcript {name} -->")
 
 
+def doc_path(name: str) -> Path:
+    return TRACES[name][0] if name in TRACES else DOC
+
+
 def documented(name: str, text: str) -> str:
     begin, end = markers(name)
     m = re.search(re.escape(begin) + r"(.*?)" + re.escape(end), text, re.S)
     if m is None:
-        raise SystemExit(f"docs/gdb.md has no transcript {name}")
+        raise SystemExit(f"{os.path.relpath(doc_path(name), ROOT)} has no "
+                         f"transcript {name}")
     return m.group(1)
 
 
 def shape(text: str) -> List[str]:
-    """The transcript with its numbers blanked, line by line."""
-    return [re.sub(r"\b(0x)?[0-9a-f]*[0-9][0-9a-f]*\b", "N", line)
+    """The transcript with its numbers blanked, line by line (and the
+    spaces before them, which pad columns to the numbers' widths)."""
+    return [re.sub(r" *\b(0x)?[0-9a-f]*[0-9][0-9a-f]*\b", " N", line)
             for line in text.splitlines()]
 
 
 def check(name: str) -> List[str]:
     """Differences between docs/gdb.md's transcript and a fresh run."""
     fresh = run_session(name)
-    doc = documented(name, DOC.read_text())
-    return list(difflib.unified_diff(shape(doc), shape(fresh), "docs/gdb.md",
+    path = doc_path(name)
+    doc = documented(name, path.read_text())
+    return list(difflib.unified_diff(shape(doc), shape(fresh),
+                                     os.path.relpath(path, ROOT),
                                      "this run", lineterm="", n=1))
 
 
 def write(name: str) -> None:
     fresh = run_session(name)
-    text = DOC.read_text()
+    path = doc_path(name)
+    text = path.read_text()
     documented(name, text)
     begin, end = markers(name)
     text = re.sub(re.escape(begin) + r".*?" + re.escape(end),
                   lambda m: begin + fresh + end, text, flags=re.S)
-    DOC.write_text(text)
+    path.write_text(text)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true",
                         help="regenerate the transcripts in docs/gdb.md")
-    parser.add_argument("names", nargs="*", default=list(SESSIONS))
+    parser.add_argument("names", nargs="*", default=list(SESSIONS) + list(TRACES))
     args = parser.parse_args()
     status = 0
     for name in args.names:

@@ -1,4 +1,5 @@
-"""docs/gdb.md's debugging sessions are what a real run shows
+"""docs/gdb.md's debugging sessions (and the kernel traces the handouts
+show) are what a real run shows
 (gdb_transcripts.py runs them; numbers may move, nothing else)."""
 import os
 import shutil
@@ -15,9 +16,10 @@ pytestmark = pytest.mark.skipif(
     reason="needs the default build (EXOLAB_OBJDIR), QEMU and gdb")
 
 
-@pytest.mark.parametrize("name", sorted(gdb_transcripts.SESSIONS))
+@pytest.mark.parametrize("name", sorted(gdb_transcripts.SESSIONS)
+                         + sorted(gdb_transcripts.TRACES))
 def test_transcript_in_docs_matches_a_real_run(name):
     diff = gdb_transcripts.check(name)
-    assert not diff, ("docs/gdb.md's transcript differs from a run; after "
+    assert not diff, ("the documented transcript differs from a run; after "
                       "checking why, regenerate it with python3 "
                       "grade/tests/gdb_transcripts.py --write\n" + "\n".join(diff))

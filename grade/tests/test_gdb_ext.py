@@ -7,6 +7,7 @@ Needs a built kernel (EXOLAB_OBJDIR, as make test sets it), QEMU and
 gdb; without them the tests are skipped.
 """
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from typing import Dict, List
 import pytest
 
 from gradelib import Qemu, symbols
+from gradelib.fsimage import fresh_disk
 from gradelib.config import build
 from gdb_transcripts import GDB, ROOT, wait_for_socket
 from gdb_transcripts import gdb_args as transcript_gdb_args
@@ -47,8 +49,13 @@ def split(output: str) -> Dict[str, str]:
     return parts
 
 
-def run_gdb(qemu: Qemu, commands: List[str], symbol_file=None) -> Dict[str, str]:
-    proc = subprocess.run(gdb_args(qemu, commands + ["kill"], symbol_file),
+def run_gdb(qemu: Qemu, commands: List[str], symbol_file=None,
+            end: str = "kill") -> Dict[str, str]:
+    """Runs the commands in a gdb attached to qemu; then (end) kills
+    QEMU, or with end="detach" (the last command) leaves it running for
+    another gdb."""
+    ending = [] if end == "detach" else [end]
+    proc = subprocess.run(gdb_args(qemu, commands + ending, symbol_file),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, timeout=90, cwd=ROOT)
     return split(proc.stdout)
@@ -225,3 +232,39 @@ def test_cpus_on_two_cpus_shows_the_lock_holder():
     assert len(running) == 1 and int(running[0][1]) == thread - 1, cpus
     m = re.search(r"kernel lock: held by cpu (\d+), taken at [0-9a-f]{8} <(\w+) \+ \d+>", cpus)
     assert m and m.group(1) == running[0][0], cpus
+
+
+@pytest.mark.skipif(not (build().objdir / "user" / "fs").exists()
+                    if kernel_path().exists() else True,
+                    reason="needs a lab 5 build (the file server)")
+def test_fs_shows_the_open_file_and_its_dirty_block(tmp_path):
+    # fsrw opens a file named and filled at grading time, writes it
+    # without sync and waits forever with it open: stopped in the
+    # monitor, the server holds one open file whose block is dirty.
+    secret = f"{random.randrange(16 ** 8):08x}"
+    text = secret * 3    # fsrw's argument fits the command line
+    path = f"/exofs-{secret}"
+    with Qemu("gdb-ext-fs", program=f"fs+fsrw:hold:{path}:{text}", gdb=True,
+              disk=fresh_disk(tmp_path), timeout=60) as qemu:
+        out = run_gdb(qemu, ["break monitor", "continue", "exo envs", "exo fs",
+                             "detach"], end="detach")
+        fs = out["exo fs"]
+        first = re.search(r"^\s+[0-9a-f]{8}\s+O_RDWR\S*\s+(\d+)\s+1\s+(\d+)\s+(\d+)\s+"
+                          + re.escape(path[1:]) + "$", fs, re.M)
+        assert first, fs
+        offset, size, block = (int(n) for n in first.groups())
+        assert offset == size == len(text), fs
+        dirty = re.search(r"dirty blocks: ([\d ]+)$", fs, re.M)
+        assert dirty and block in [int(b) for b in dirty.group(1).split()], fs
+        fs_env = re.search(r"^\s+([0-9a-f]{8})\s+\w+\s+\S+\s+fs\s", out["exo envs"], re.M)
+        assert fs_env and f"file server: env {fs_env.group(1)}" in fs, out
+        # The block's page holds the text, unsynced: its physical page
+        # (from the walk), read by QEMU's own physical-memory command.
+        walk = f"exo pt {fs_env.group(1)} {0x10000000 + block * 4096:#x}"
+        out = run_gdb(qemu, [walk, "detach"], end="detach")
+        pa = re.search(r"physical address (0x[0-9a-f]+)", out[walk])
+        assert pa and re.search(r"PTE\[0x[0-9a-f]+\].* D( |$)", out[walk], re.M), out[walk]
+        xp = f"monitor xp /{len(text)}cb {pa.group(1)}"
+        out = run_gdb(qemu, [xp])
+        assert re.findall(r"'(.)'", out[xp]) == list(text), out[xp]
+    assert f"fsrw: holding {path} open, not synced" in qemu.result.text

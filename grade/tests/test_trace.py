@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from gradelib import run_kernel
+from gradelib import run_kernel, symbols
 from gradelib.config import build
 
 pytestmark = pytest.mark.skipif(
@@ -52,8 +52,8 @@ def test_trace_off_prints_nothing_extra():
                         until=EXIT).text
     assert not re.search(r"\] sys_|^trace:", plain, re.M)
     untraced = [l for l in lines(traced)
-                if not re.match(r"(\[[0-9a-f]{8}\] (sys_|switch to|\.\.\. ))|trace:|"
-                                r"Kernel command line:", l)]
+                if not re.match(r"(\[[0-9a-f]{8}\] (sys_|switch to|\.\.\. |ipc wakes|"
+                                r"timer interrupt|page fault))|trace:|Kernel command line:", l)]
     expected = [l for l in lines(plain) if not l.startswith("Kernel command line:")]
     assert untraced == expected
 
@@ -100,3 +100,49 @@ def test_lab4_calls_and_upcall_faults_decoded():
     assert re.search(r"sys_ipc_try_send\([0-9a-f]{8}, 1, 0x[0-9a-f]{8}, 0\) = 0", out), out
     assert re.search(r"sys_ipc_recv\(0x[0-9a-f]{8}\) \.\.\.", out), out
     assert "sys_getenvid" not in out        # ipc alone: no other calls
+
+
+@pytest.mark.skipif(build().lab < 4, reason="needs lab 4's upcalls and IPC")
+def test_upcalls_ipc_wakeups_and_preemption():
+    # Each fault names the upcall it goes to: the one the program set.
+    out = run_kernel("trace-faultalloc-upcall", program="faultalloc",
+                     cmdline="trace=pgfault,syscall", until=EXIT).text
+    envid, upcall = re.search(r"\[([0-9a-f]{8})\] sys_env_set_pgfault_upcall\(0, "
+                              r"0x([0-9a-f]{8})\) = 0", out).groups()
+    for va in re.findall(r"^fault ([0-9a-f]{8})$", out, re.M):
+        assert re.search(rf"\[{envid}\] page fault va {va} ip [0-9a-f]{{8}} "
+                         rf"\[user, \w+, not-present\] -> upcall {upcall}$", out, re.M), out
+
+    # pingpong: each send wakes the other with the next number, which
+    # the receiver then prints ("ENVID got N from ENVID").
+    out = run_kernel("trace-pingpong-wake", program="pingpong", cmdline="trace=ipc",
+                     until=EXIT).text
+    wakes = re.findall(r"^\[([0-9a-f]{8})\] ipc wakes ([0-9a-f]{8}): value (\d+), no page$",
+                       out, re.M)
+    assert len(wakes) >= 10, out
+    for n, (sender, receiver, value) in enumerate(wakes):
+        assert int(value) == n and sender != receiver, wakes
+        assert f"[{sender}] sys_ipc_try_send({receiver}, {value}, " in out
+        if n > 0:    # pingpong prints ids without leading zeros
+            assert f"{int(receiver, 16):x} got {value} from {int(sender, 16):x}" in out, out
+
+    # spin's child never yields: only the timer takes the CPU back.
+    out = run_kernel("trace-spin", program="spin", cmdline="trace=sched", until=EXIT).text
+    child = re.findall(r"new env ([0-9a-f]{8})", out)[1]
+    preempted = re.findall(rf"^\[{child}\] timer interrupt at ip ([0-9a-f]{{8}}): "
+                           r"preempted\n\[" + child + r"\] switch to ([0-9a-f]{8})", out, re.M)
+    assert preempted, out
+    umain = symbols(build().objdir / "user" / "spin")["umain"]
+    # At least one tick caught the child in its loop (umain; others
+    # may come while it prints).
+    assert any(umain <= int(ip, 16) < umain + 0x100 for ip, _ in preempted), \
+        (hex(umain), preempted)
+
+
+@pytest.mark.skipif(build().lab < 5, reason="needs lab 5's PTE_SHARE")
+def test_share_and_cow_bits_decoded():
+    out = run_kernel("trace-testpipe", program="testpipe", cmdline="trace=syscall",
+                     until=EXIT).text
+    assert re.search(r"sys_page_alloc\(0, 0x[0-9a-f]{8}, PTE_SHARE\|PTE_U\|PTE_W\|PTE_P\) = 0",
+                     out), out
+    assert "PTE_COW|PTE_U|PTE_P) = 0" in out and "PTE_AVAIL" not in out
