@@ -15,6 +15,14 @@ extern struct Env *envs; /* all environments, mapped at UENVS */
 /* Changes e->env_status: the only way to, since it also keeps the
  * scheduler's run ring (kernel/sched.c). */
 void env_set_status(struct Env *e, unsigned status);
+/* e is still loaded on another CPU: made not runnable while it ran
+ * there, it runs on until its next trap, so no other CPU may run it. */
+static inline bool
+env_loaded_elsewhere(struct Env *e)
+{
+	return e->env_cpunum >= 0 && cpus[e->env_cpunum].cpu_env == e &&
+	       e->env_cpunum != cpunum();
+}
 #else
 extern struct Env *curenv; /* the environment running now, or NULL */
 #endif

@@ -39,13 +39,6 @@ static void sched_halt(void) __attribute__((noreturn));
  * environment on the ring starts looking.  NULL when the ring is empty. */
 static struct Env *run_ring;
 
-bool
-sched_on_ring(struct Env *e)
-{
-	return e->env_status == ENV_RUNNABLE || e->env_status == ENV_RUNNING ||
-	       e->env_status == ENV_DYING;
-}
-
 /* Puts e on the ring, at the end of the round. */
 void
 sched_enqueue(struct Env *e)
@@ -74,6 +67,41 @@ sched_dequeue(struct Env *e)
 			run_ring = e->env_sched_next;
 	}
 	e->env_sched_next = e->env_sched_prev = NULL;
+}
+
+/*
+ * curenv blocks (ENV_NOT_RUNNABLE) and `to`, which was blocked, runs
+ * now on this CPU in curenv's place, on the ring and in the round: the
+ * combined IPC calls' direct switch (kernel/syscall.c).  Swapping the
+ * two on the ring costs a few pointer moves, against two trips through
+ * env_set_status and one through the scheduler.  If `to` is not
+ * plainly waiting (not ENV_NOT_RUNNABLE, or still loaded on another
+ * CPU), the slow way keeps it safe.
+ */
+void
+sched_handoff(struct Env *to)
+{
+	struct Env *from = curenv;
+
+	if (to->env_status != ENV_NOT_RUNNABLE || env_loaded_elsewhere(to)) {
+		env_set_status(to, ENV_RUNNABLE);
+		env_set_status(from, ENV_NOT_RUNNABLE);
+		sched_yield();
+	}
+	if (from->env_sched_next == from) {
+		to->env_sched_next = to->env_sched_prev = to;
+	} else {
+		to->env_sched_next = from->env_sched_next;
+		to->env_sched_prev = from->env_sched_prev;
+		to->env_sched_prev->env_sched_next = to;
+		to->env_sched_next->env_sched_prev = to;
+	}
+	if (run_ring == from)
+		run_ring = to;
+	from->env_sched_next = from->env_sched_prev = NULL;
+	from->env_status = ENV_NOT_RUNNABLE;
+	to->env_status = ENV_RUNNABLE;
+	env_run(to);
 }
 
 /*
