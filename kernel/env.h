@@ -12,8 +12,8 @@ extern struct Env *envs; /* all environments, mapped at UENVS */
 /* The environment this CPU runs now, or NULL: each CPU has its own. */
 #include <kernel/cpu.h>
 #define curenv (thiscpu->cpu_env)
-/* Changes e->env_status: the only way to, since it also keeps the
- * scheduler's run ring (kernel/sched.c). */
+/* Changes e->env_status: the way to, since it also keeps the
+ * scheduler's run ring (kernel/sched.c, which lists the exceptions). */
 void env_set_status(struct Env *e, unsigned status);
 /* e is still loaded on another CPU: made not runnable while it ran
  * there, it runs on until its next trap, so no other CPU may run it. */

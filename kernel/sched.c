@@ -29,10 +29,13 @@ static void sched_halt(void) __attribute__((noreturn));
  * circular doubly-linked list through env_sched_next/env_sched_prev
  * that holds exactly the environments whose status is ENV_RUNNABLE,
  * ENV_RUNNING or ENV_DYING.  env_set_status (kernel/env.c) keeps it:
- * every change of env_status goes through it.  New environments join
- * at the end of the round (just before run_ring), so they run in the
- * order they were created.  A CPU with nothing to run halts with
- * interrupts on until its timer (or anything else) wakes it.
+ * every change of env_status goes through it, except sched_handoff's
+ * swap of two environments (below) and env_run's moves between
+ * ENV_RUNNABLE and ENV_RUNNING, which leave the ring as it is.  New
+ * environments join at the end of the round (just before run_ring),
+ * so they run in the order they were created.  A CPU with nothing to
+ * run halts with interrupts on until its timer (or anything else)
+ * wakes it.
  */
 
 /* The ring's first environment: where a CPU without a current
