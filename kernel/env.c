@@ -605,11 +605,9 @@ env_set_status(struct Env *e, unsigned status)
 {
 	bool was_on = sched_on_ring(e);
 
-	/* Still loaded on another CPU (made not runnable while it ran
-	 * there, it runs on until its next trap): it is running, not
-	 * waiting to run, or a second CPU could pick it up. */
-	if (status == ENV_RUNNABLE && e->env_cpunum >= 0 &&
-	    e->env_cpunum != cpunum() && cpus[e->env_cpunum].cpu_env == e)
+	/* Still loaded on another CPU: it is running, not waiting to
+	 * run, or a second CPU could pick it up. */
+	if (status == ENV_RUNNABLE && env_loaded_elsewhere(e))
 		status = ENV_RUNNING;
 
 	e->env_status = status;

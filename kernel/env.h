@@ -12,9 +12,17 @@ extern struct Env *envs; /* all environments, mapped at UENVS */
 /* The environment this CPU runs now, or NULL: each CPU has its own. */
 #include <kernel/cpu.h>
 #define curenv (thiscpu->cpu_env)
-/* Changes e->env_status: the only way to, since it also keeps the
- * scheduler's run ring (kernel/sched.c). */
+/* Changes e->env_status: the way to, since it also keeps the
+ * scheduler's run ring (kernel/sched.c, which lists the exceptions). */
 void env_set_status(struct Env *e, unsigned status);
+/* e is still loaded on another CPU: made not runnable while it ran
+ * there, it runs on until its next trap, so no other CPU may run it. */
+static inline bool
+env_loaded_elsewhere(struct Env *e)
+{
+	return e->env_cpunum >= 0 && cpus[e->env_cpunum].cpu_env == e &&
+	       e->env_cpunum != cpunum();
+}
 #else
 extern struct Env *curenv; /* the environment running now, or NULL */
 #endif

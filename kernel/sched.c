@@ -29,22 +29,18 @@ static void sched_halt(void) __attribute__((noreturn));
  * circular doubly-linked list through env_sched_next/env_sched_prev
  * that holds exactly the environments whose status is ENV_RUNNABLE,
  * ENV_RUNNING or ENV_DYING.  env_set_status (kernel/env.c) keeps it:
- * every change of env_status goes through it.  New environments join
- * at the end of the round (just before run_ring), so they run in the
- * order they were created.  A CPU with nothing to run halts with
- * interrupts on until its timer (or anything else) wakes it.
+ * every change of env_status goes through it, except sched_handoff's
+ * swap of two environments (below) and env_run's moves between
+ * ENV_RUNNABLE and ENV_RUNNING, which leave the ring as it is.  New
+ * environments join at the end of the round (just before run_ring),
+ * so they run in the order they were created.  A CPU with nothing to
+ * run halts with interrupts on until its timer (or anything else)
+ * wakes it.
  */
 
 /* The ring's first environment: where a CPU without a current
  * environment on the ring starts looking.  NULL when the ring is empty. */
 static struct Env *run_ring;
-
-bool
-sched_on_ring(struct Env *e)
-{
-	return e->env_status == ENV_RUNNABLE || e->env_status == ENV_RUNNING ||
-	       e->env_status == ENV_DYING;
-}
 
 /* Puts e on the ring, at the end of the round. */
 void
@@ -74,6 +70,41 @@ sched_dequeue(struct Env *e)
 			run_ring = e->env_sched_next;
 	}
 	e->env_sched_next = e->env_sched_prev = NULL;
+}
+
+/*
+ * curenv blocks (ENV_NOT_RUNNABLE) and `to`, which was blocked, runs
+ * now on this CPU in curenv's place, on the ring and in the round: the
+ * combined IPC calls' direct switch (kernel/syscall.c).  Swapping the
+ * two on the ring costs a few pointer moves, against two trips through
+ * env_set_status and one through the scheduler.  If `to` is not
+ * plainly waiting (not ENV_NOT_RUNNABLE, or still loaded on another
+ * CPU), the slow way keeps it safe.
+ */
+void
+sched_handoff(struct Env *to)
+{
+	struct Env *from = curenv;
+
+	if (to->env_status != ENV_NOT_RUNNABLE || env_loaded_elsewhere(to)) {
+		env_set_status(to, ENV_RUNNABLE);
+		env_set_status(from, ENV_NOT_RUNNABLE);
+		sched_yield();
+	}
+	if (from->env_sched_next == from) {
+		to->env_sched_next = to->env_sched_prev = to;
+	} else {
+		to->env_sched_next = from->env_sched_next;
+		to->env_sched_prev = from->env_sched_prev;
+		to->env_sched_prev->env_sched_next = to;
+		to->env_sched_next->env_sched_prev = to;
+	}
+	if (run_ring == from)
+		run_ring = to;
+	from->env_sched_next = from->env_sched_prev = NULL;
+	from->env_status = ENV_NOT_RUNNABLE;
+	to->env_status = ENV_RUNNABLE;
+	env_run(to);
 }
 
 /*

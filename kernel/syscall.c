@@ -363,10 +363,12 @@ sys_yield(void)
  * ipc_deliver: the sending half of every IPC call (lab 4, exercise 15).
  * Delivers `value` (and, if srcva < UTOP, the page mapped there, with
  * permissions perm) from the caller to environment `to`, which any
- * environment may name, and makes `to` runnable, returning 0 from its
- * receive call.  The page is mapped only if `to` asked for one
+ * environment may name, so that its receive call returns 0 when it
+ * runs again.  The page is mapped only if `to` asked for one
  * (env_ipc_dstva < UTOP); env_ipc_perm tells `to` whether it got one
- * (perm) or not (0).  On success *receiver is `to`'s Env.
+ * (perm) or not (0).  On success *receiver is `to`'s Env, still
+ * ENV_NOT_RUNNABLE: the caller wakes it (sys_ipc_try_send makes it
+ * runnable, sys_ipc_send_recv runs it at once).
  *
  * The checks, in this order (each error leaves both environments as
  * they were):
@@ -377,8 +379,11 @@ sys_yield(void)
  *   -E_IPC_NOT_RECV  `to` is not blocked receiving, or waits in
  *                    ipc_call for a reply from someone else;
  *   -E_NO_MEM        no page table in `to` for its dstva.
+ *
+ * (always_inline, like ipc_wait: every IPC call runs both, and their
+ * calls and returns were a tenth of a combined round trip.)
  */
-static int
+static inline __attribute__((always_inline)) int
 ipc_deliver(envid_t to, uint32_t value, void *srcva, int perm,
 	    struct Env **receiver)
 {
@@ -416,7 +421,6 @@ ipc_deliver(envid_t to, uint32_t value, void *srcva, int perm,
 	if (trace_mask & TRACE_IPC)
 		trace_ipc_wake(e);
 	e->env_tf.tf_regs.reg_eax = 0; /* its sys_ipc_recv returns 0 */
-	env_set_status(e, ENV_RUNNABLE);
 	*receiver = e;
 	return 0;
 #else
@@ -427,14 +431,19 @@ ipc_deliver(envid_t to, uint32_t value, void *srcva, int perm,
 
 /*
  * sys_ipc_try_send: send to `to` if it is waiting (ipc_deliver has the
- * rules and errors); never blocks.  The caller keeps running.
+ * rules and errors) and make it runnable; never blocks.  The caller
+ * keeps running.
  */
 static int
 sys_ipc_try_send(envid_t to, uint32_t value, void *srcva, int perm)
 {
 	struct Env *receiver;
+	int r;
 
-	return ipc_deliver(to, value, srcva, perm, &receiver);
+	if ((r = ipc_deliver(to, value, srcva, perm, &receiver)) < 0)
+		return r;
+	env_set_status(receiver, ENV_RUNNABLE);
+	return 0;
 }
 
 /*
@@ -442,11 +451,11 @@ sys_ipc_try_send(envid_t to, uint32_t value, void *srcva, int perm)
  * 15).  dstva < UTOP asks for a page there (it must be page-aligned);
  * dstva >= UTOP means "no page".  from_only, if not 0, is the one
  * sender accepted (ipc_call's reply).  Returns -E_INVAL for a
- * misaligned dstva; else marks the caller receiving and not runnable,
- * and returns 0: the caller must then give up the CPU.  Its system
- * call returns 0 when a sender wakes it (ipc_deliver).
+ * misaligned dstva; else marks the caller receiving and returns 0: the
+ * caller must then block it (ENV_NOT_RUNNABLE) and give up the CPU.
+ * Its system call returns 0 when a sender wakes it (ipc_deliver).
  */
-static int
+static inline __attribute__((always_inline)) int
 ipc_wait(void *dstva, envid_t from_only)
 {
 #if SOL >= 4
@@ -455,7 +464,6 @@ ipc_wait(void *dstva, envid_t from_only)
 	curenv->env_ipc_recving = true;
 	curenv->env_ipc_dstva = dstva;
 	curenv->env_ipc_recv_from = from_only;
-	env_set_status(curenv, ENV_NOT_RUNNABLE);
 	return 0;
 #else
 	/* LAB 4: Your code here (exercise 15). */
@@ -475,6 +483,7 @@ sys_ipc_recv(void *dstva)
 
 	if ((r = ipc_wait(dstva, 0)) < 0)
 		return r;
+	env_set_status(curenv, ENV_NOT_RUNNABLE);
 	sched_yield();
 }
 
@@ -482,10 +491,11 @@ sys_ipc_recv(void *dstva)
  * sys_ipc_send_recv: ExoLab's combined IPC calls, ipc_call (closed:
  * the reply must come from `to`) and ipc_reply_recv (open: from
  * anyone).  It checks dstva first, so that an error means nothing
- * happened; then sends (ipc_deliver), waits, and runs the receiver at
- * once on this CPU instead of going through the scheduler: `to` was
- * waiting for exactly this message, and running it now is what makes
- * a round trip two kernel entries instead of four.
+ * happened; then sends (ipc_deliver), waits (ipc_wait), and hands the
+ * CPU straight to the receiver (sched_handoff, which also blocks the
+ * caller) instead of going through the scheduler: `to` was waiting for
+ * exactly this message, and running it now is what makes a round trip
+ * two kernel entries instead of four.
  */
 static int
 sys_ipc_send_recv(envid_t to, uint32_t value, void *srcva, int perm,
@@ -500,7 +510,7 @@ sys_ipc_send_recv(envid_t to, uint32_t value, void *srcva, int perm,
 	if ((r = ipc_deliver(to, value, srcva, perm, &receiver)) < 0)
 		return r;
 	ipc_wait(dstva, closed ? receiver->env_id : 0);
-	env_run(receiver);
+	sched_handoff(receiver);
 #else
 	/* LAB 4: Your code here (exercise 16). */
 	return not_implemented("sys_ipc_send_recv", 16);

@@ -530,7 +530,8 @@ page_fault_handler(struct Trapframe *tf)
 			utf->utf_esp = tf->tf_esp;
 			tf->tf_esp = esp;
 			tf->tf_eip = (uintptr_t) curenv->env_pgfault_upcall;
-			env_run(curenv);
+			/* Still loaded here: no need for env_run. */
+			env_pop_tf(tf);
 		}
 		cprintf("[%08x] %s (upcall %08x, esp %08x)\n", curenv->env_id,
 			problem, (uintptr_t) curenv->env_pgfault_upcall, esp);

@@ -116,6 +116,87 @@ start_child(envid_t child)
 	return child;
 }
 
+#if SOL >= 4
+/* Entries tested at once: most slots of a page table, and of the page
+ * directory below UTOP, are empty. */
+#define GROUP 16
+
+/* Whether any of the GROUP entries from p on is present.  Written out:
+ * one instruction an entry, where a loop takes five.  (Nothing changes
+ * our page tables while we read them: only our own calls do.) */
+static bool
+any_present(const volatile pte_t *entries)
+{
+	const pte_t *p = (const pte_t *) entries;
+
+	static_assert(GROUP == 16 && NPTENTRIES % GROUP == 0);
+	return (p[0] | p[1] | p[2] | p[3] | p[4] | p[5] | p[6] | p[7] | p[8] |
+		p[9] | p[10] | p[11] | p[12] | p[13] | p[14] | p[15]) &
+	       PTE_P;
+}
+
+/* Gives the child, with give(), each page mapped in the page table of
+ * directory entry pdx, from the top down, except the exception stack.
+ * Returns 0 or give's first error. */
+static int
+give_table(envid_t child, unsigned pdx, int (*give)(envid_t child, unsigned pn))
+{
+	int r;
+
+	for (unsigned pn = (pdx + 1) * NPTENTRIES; pn > pdx * NPTENTRIES;) {
+		pn -= GROUP;
+		if (!any_present(&uvpt[pn]))
+			continue;
+		for (unsigned i = pn + GROUP; i-- > pn;)
+			if ((uvpt[i] & PTE_P) &&
+			    i != PGNUM(UXSTACKTOP - PGSIZE) &&
+			    (r = give(child, i)) < 0)
+				return r;
+	}
+	return 0;
+}
+
+/*
+ * fork's and sfork's common part: a child that gets each page mapped
+ * below UTOP through give(child, page number), except the exception
+ * stack (it gets a fresh one, start_child).  The pages go from the top
+ * down: lab 5's file descriptors then reach the child with their data
+ * (above them) mapped first, which pipes rely on (pipeisclosed in
+ * lib/pipe.c).  Absent page tables are skipped a group of directory
+ * entries at a time.  Returns as fork does.
+ */
+static envid_t
+fork_giving(int (*give)(envid_t child, unsigned pn))
+{
+	envid_t child;
+	int r;
+
+	set_pgfault_handler(pgfault);
+	if ((child = sys_exofork()) < 0)
+		return child;
+	if (child == 0) {
+		/* The child: the kernel gave it our registers, and eax 0. */
+		thisenv = &envs[ENVX(sys_getenvid())];
+		return 0;
+	}
+
+	for (unsigned group = ROUNDUP(PDX(UTOP), GROUP); group > 0;) {
+		group -= GROUP;
+		if (!any_present(&uvpd[group]))
+			continue;
+		for (unsigned pdx = group + GROUP; pdx-- > group;) {
+			if (pdx >= PDX(UTOP) || !(uvpd[pdx] & PTE_P))
+				continue;
+			if ((r = give_table(child, pdx, give)) < 0) {
+				sys_env_destroy(child);
+				return r;
+			}
+		}
+	}
+	return start_child(child);
+}
+#endif
+
 /*
  * fork: a copy-on-write fork (lab 4, exercise 12).
  *
@@ -136,51 +217,33 @@ envid_t
 fork(void)
 {
 #if SOL >= 4
-	envid_t child;
-	int r;
-
-	set_pgfault_handler(pgfault);
-	if ((child = sys_exofork()) < 0)
-		return child;
-	if (child == 0) {
-		/* The child: the kernel gave it our registers, and eax 0. */
-		thisenv = &envs[ENVX(sys_getenvid())];
-		return 0;
-	}
-
-	/* From the top down: lab 5's file descriptors then reach the
-	 * child with their data (above them) mapped first, which pipes
-	 * rely on (pipeisclosed in lib/pipe.c). */
-	for (unsigned pdx = PDX(UTOP); pdx-- > 0;) {
-		if (!(uvpd[pdx] & PTE_P))
-			continue;
-		/* Four PTEs at a time, the groups and the PTEs within each
-		 * group descending too: most slots of a page table are
-		 * empty, and one test rules out four of them. */
-		for (unsigned pn = (pdx + 1) * NPTENTRIES;
-		     pn > pdx * NPTENTRIES;) {
-			pn -= 4;
-			if (!((uvpt[pn] | uvpt[pn + 1] | uvpt[pn + 2] |
-			       uvpt[pn + 3]) &
-			      PTE_P))
-				continue;
-			for (unsigned i = pn + 4; i-- > pn;) {
-				if (!(uvpt[i] & PTE_P) ||
-				    i == PGNUM(UXSTACKTOP - PGSIZE))
-					continue;
-				if ((r = duppage(child, i)) < 0) {
-					sys_env_destroy(child);
-					return r;
-				}
-			}
-		}
-	}
-	return start_child(child);
+	return fork_giving(duppage);
 #else
 	/* LAB 4: Your code here (exercise 12). */
 	panic("fork: not implemented (lab 4, exercise 12)");
 #endif
 }
+
+#if SOL >= 4
+/* sfork's stack: [sfork_stack_bottom, USTACKTOP). */
+static uintptr_t sfork_stack_bottom;
+
+/* How sfork gives page pn to the child: the stack and the page of
+ * `thisenv` as fork does, every other page shared as it is. */
+static int
+sfork_page(envid_t child, unsigned pn)
+{
+	uintptr_t va = pn << PGSHIFT;
+
+	if ((va >= sfork_stack_bottom && va < USTACKTOP) ||
+	    va == (uintptr_t) ROUNDDOWN(&thisenv, PGSIZE))
+		return duppage(child, pn);
+	if (uvpt[pn] & PTE_COW) /* make it ours */
+		*(volatile char *) va = *(volatile char *) va;
+	return sys_page_map(0, (void *) va, child, (void *) va,
+			    uvpt[pn] & PTE_SYSCALL);
+}
+#endif
 
 /*
  * sfork: fork with shared memory (lab 4, challenge).  Parent and child
@@ -196,52 +259,12 @@ envid_t
 sfork(void)
 {
 #if SOL >= 4
-	envid_t child;
-	uintptr_t stack_bottom = USTACKTOP;
-	int r;
-
-	set_pgfault_handler(pgfault);
 	/* The stack: the mapped pages just below USTACKTOP. */
-	while ((uvpd[PDX(stack_bottom - PGSIZE)] & PTE_P) &&
-	       (uvpt[PGNUM(stack_bottom - PGSIZE)] & PTE_P))
-		stack_bottom -= PGSIZE;
-
-	if ((child = sys_exofork()) < 0)
-		return child;
-	if (child == 0) {
-		thisenv = &envs[ENVX(sys_getenvid())];
-		return 0;
-	}
-	/* From the top down: lab 5's file descriptors then reach the
-	 * child with their data (above them) mapped first, which pipes
-	 * rely on (pipeisclosed in lib/pipe.c). */
-	for (unsigned pdx = PDX(UTOP); pdx-- > 0;) {
-		if (!(uvpd[pdx] & PTE_P))
-			continue;
-		for (unsigned pn = (pdx + 1) * NPTENTRIES;
-		     pn-- > pdx * NPTENTRIES;) {
-			uintptr_t va = pn << PGSHIFT;
-
-			if (!(uvpt[pn] & PTE_P) || va == UXSTACKTOP - PGSIZE)
-				continue;
-			if ((va >= stack_bottom && va < USTACKTOP) ||
-			    va == (uintptr_t) ROUNDDOWN(&thisenv, PGSIZE)) {
-				r = duppage(child, pn);
-			} else {
-				if (uvpt[pn] & PTE_COW) /* make it ours */
-					*(volatile char *) va =
-						*(volatile char *) va;
-				r = sys_page_map(0, (void *) va, child,
-						 (void *) va,
-						 uvpt[pn] & PTE_SYSCALL);
-			}
-			if (r < 0) {
-				sys_env_destroy(child);
-				return r;
-			}
-		}
-	}
-	return start_child(child);
+	sfork_stack_bottom = USTACKTOP;
+	while ((uvpd[PDX(sfork_stack_bottom - PGSIZE)] & PTE_P) &&
+	       (uvpt[PGNUM(sfork_stack_bottom - PGSIZE)] & PTE_P))
+		sfork_stack_bottom -= PGSIZE;
+	return fork_giving(sfork_page);
 #else
 	/* Challenge: sfork. */
 	return -E_NOT_SUPP;

@@ -13,6 +13,9 @@
  *     allocates, copies and remaps;
  *   - fork itself (the parent's return), with 16, 256 and 4096 pages
  *     mapped below UTOP;
+ *   - sys_yield with no other environment runnable, with only the
+ *     environments already there alive, then with 500 alive (the new
+ *     ones blocked): the scheduler's cost must not grow with them;
  * and prints the median and the minimum of each.
  *
  * Under `-icount shift=0` QEMU advances the time-stamp counter by one
@@ -224,6 +227,53 @@ bench_fork_and_cow(void)
 	report("copy-on-write fault (allocate, copy, remap)", 64);
 }
 
+/* --- scheduling --------------------------------------------------- */
+
+static int
+alive(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < NENV; i++)
+		n += envs[i].env_status != ENV_FREE;
+	return n;
+}
+
+static void
+time_yields(void)
+{
+	char what[64];
+
+	for (int i = 0; i < RUNS; i++) {
+		uint64_t t = read_tsc();
+		sys_yield();
+		samples[i] = (uint32_t) (read_tsc() - t);
+	}
+	int n = alive();
+
+	snprintf(what, sizeof(what), "sys_yield, %d environment%s alive", n,
+		 n == 1 ? "" : "s");
+	report(what, RUNS);
+}
+
+/* Last: the children it makes stay until this program exits (they
+ * never run: sys_exofork leaves them ENV_NOT_RUNNABLE, and the kernel
+ * frees them with their parent). */
+static void
+bench_yield(void)
+{
+	envid_t child;
+
+	time_yields();
+	while (alive() < 500) {
+		if ((child = sys_exofork()) < 0)
+			panic("bench_lab4: sys_exofork: %e", child);
+		if (child == 0)
+			panic("bench_lab4: a blocked child ran");
+	}
+	time_yields();
+}
+
 void
 umain(int argc, char **argv)
 {
@@ -232,5 +282,6 @@ umain(int argc, char **argv)
 	bench_fork_and_cow();
 	bench_ipc();
 	bench_upcall();
+	bench_yield();
 	cprintf("bench_lab4: done\n");
 }

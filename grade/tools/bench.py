@@ -16,7 +16,8 @@ library, make and QEMU.  It measures, in this order:
      and from the kernel's first byte on the serial port;
   3. the system call figures of user/bench_syscall.c (run=bench_syscall),
      and lab 4's of user/bench_lab4.c (run=bench_lab4: IPC round trips,
-     page fault upcalls, copy-on-write faults, fork), the latter twice:
+     page fault upcalls, copy-on-write faults, fork, a yield with 1 and
+     with 500 environments alive), the latter twice:
      under -icount shift=0, where they are exact instruction counts, and
      without, in emulated cycles;
      from lab 5 on, the cache-hot file read of user/bench_fs.c
