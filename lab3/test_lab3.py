@@ -10,13 +10,12 @@ import functools
 import random
 import re
 import struct
-import time
 
 import pytest
 import gradelib
 from gradelib import fuzz
 
-from gradelib import (GdbStub, Qemu, QemuMonitor, breakpoint_hits, build, points,
+from gradelib import (GdbStub, Qemu, QemuMonitor, build, points,
                      resume_until_stop, run_kernel, symbols)
 
 NO_PANIC = [r"kernel panic.*"]

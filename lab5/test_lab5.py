@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from gradelib import (Qemu, breakpoint_hits, build, fresh_disk, fsck, points, read_file,
-                      run_kernel)
+from gradelib import (Qemu, build, fresh_disk, fsck, points, read_file, run_kernel,
+                      run_with_breakpoint)
 from gradelib.fsimage import fs_format, fsck_module, image_builder
 
 NO_PANIC = [r".*kernel panic.*"]
@@ -61,25 +61,20 @@ def run_fs_watched(name, disk):
     output, with .seen: (cs, eflags, block 1, block 2), or None if it
     never got there."""
     stop = user_symbols("fs")["sys_ipc_recv"]
-    seen = None
-    with Qemu(f"lab5-{name}", program="fs", disk=disk, gdb=True, timeout=30) as qemu:
-        stub = GdbStub(qemu.gdb_socket)
-        try:
-            for regs in breakpoint_hits(stub, qemu, stop, 1):
-                blocks = []
-                for block in (1, 2):
-                    try:
-                        blocks.append(stub.read_memory(DISKMAP + block * BLKSIZE,
-                                                       BLKSIZE))
-                    except GradeFailure:
-                        blocks.append(None)
-                seen = (regs["cs"], regs["eflags"], *blocks)
-            stub.resume()
-            qemu.wait_for(DONE + "|" + PROMPT)
-        finally:
-            stub.close()
-    output = qemu.stop()
-    output.seen = seen
+    seen = []
+
+    def read_cache(stub, regs):
+        blocks = []
+        for block in (1, 2):
+            try:
+                blocks.append(stub.read_memory(DISKMAP + block * BLKSIZE, BLKSIZE))
+            except GradeFailure:
+                blocks.append(None)
+        seen.append((regs["cs"], regs["eflags"], *blocks))
+
+    output = run_with_breakpoint(f"lab5-{name}", stop, read_cache, 1, until=DONE + "|" + PROMPT,
+                                 program="fs", disk=disk, timeout=30)
+    output.seen = seen[0] if seen else None
     return output
 
 
@@ -825,7 +820,7 @@ def test_init_respawns_the_shell(tmp_path):
                                        r"[\s\S]*\$ ")
         if position is not None:
             shell.position = position
-            out = shell.type(f"echo {w}")
+            shell.type(f"echo {w}")
     output = shell.stop()
     if position is None:
         output.fail("init did not start a second shell after the first exited")

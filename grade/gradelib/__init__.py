@@ -10,10 +10,11 @@ from .gdbstub import GdbStub
 from .hmp import QemuMonitor
 from .plugin import points, stubs
 from .qemu import Qemu, run_kernel
-from .watch import breakpoint_hits, resume_until_stop
+from .watch import breakpoint_hits, resume_until_stop, run_with_breakpoint
 
 __all__ = [
     "Build", "GdbStub", "GradeFailure", "Output", "Qemu", "QemuMonitor", "breakpoint_hits",
     "build", "fresh_disk", "fsck", "points", "read_file", "resume_until_stop", "run_kernel",
+    "run_with_breakpoint",
     "stubs", "symbols",
 ]

@@ -11,9 +11,7 @@ import struct
 
 from .config import build
 from .elf import symbols
-from .gdbstub import GdbStub
-from .qemu import PROMPT, Qemu
-from .watch import breakpoint_hits
+from .watch import run_with_breakpoint
 
 USER_CS = 0x1B
 # user/fuzzsys.c's struct fuzz_report: base seed, envid, stream seed,
@@ -50,23 +48,15 @@ def run_fuzzer(name: str, runs: int, seed: int, mode: str = "", commands=("pages
     stop, report = fuzzer["fuzz_report"], fuzzer["report"]
     argument = f"{mode}:{seed}" if mode else str(seed)
     reports = []
-    with Qemu(name, program=f"fuzzsys:{argument}*{runs}", gdb=True, **options) as qemu:
-        stub = GdbStub(qemu.gdb_socket)
-        try:
-            # One stop per run, and one more to see that there is none.
-            for regs in breakpoint_hits(stub, qemu, stop, runs + 1, timeout=60):
-                reports.append((regs["cs"],) + FUZZ_REPORT.unpack(
-                    stub.read_memory(report, FUZZ_REPORT.size)))
-            stub.resume()
-            position = qemu.wait_for(PROMPT)
-            for command in commands:
-                if position is None:
-                    break
-                qemu.send(command + "\n")
-                position = qemu.wait_for(PROMPT, position)
-        finally:
-            stub.close()
-    output = qemu.stop()
+
+    def read_report(stub, regs):
+        reports.append((regs["cs"],) + FUZZ_REPORT.unpack(
+            stub.read_memory(report, FUZZ_REPORT.size)))
+
+    # One stop per run, and one more to see that there is none.
+    output = run_with_breakpoint(name, stop, read_report, runs + 1, commands=commands,
+                                 hit_timeout=60, program=f"fuzzsys:{argument}*{runs}",
+                                 **options)
     output.reports = reports
     return output
 

@@ -5,9 +5,11 @@ address again and again.  What the lab tests that check machine state
 """
 import re
 import time
-from typing import Dict, Iterator, Optional
+from typing import Callable, Dict, Iterator, Optional, Sequence
 
+from .checks import Output
 from .gdbstub import GdbStub
+from .qemu import PROMPT, Qemu
 
 # What a run prints when nothing will stop at a breakpoint any more:
 # every program has ended, the kernel panicked, or something (a user
@@ -58,3 +60,28 @@ def breakpoint_hits(stub: GdbStub, qemu, address: int, limit: int,
             stub.set_breakpoint(address)
     finally:
         stub.clear_breakpoint(address)
+
+
+def run_with_breakpoint(name: str, address: int, on_stop: Callable[[GdbStub, Dict[str, int]], None],
+                        limit: int, until: str = PROMPT, commands: Sequence[str] = (),
+                        hit_timeout: float = 25.0, **options) -> Output:
+    """Boots a kernel with the gdb stub (options go to Qemu: program=,
+    disk=, timeout=, ...) and calls on_stop(stub, registers) at each of
+    up to `limit` stops at `address` (see breakpoint_hits); then lets the
+    run go on to `until` and types each of `commands`, waiting for
+    `until` after each.  Returns the whole output."""
+    with Qemu(name, gdb=True, **options) as qemu:
+        stub = GdbStub(qemu.gdb_socket)
+        try:
+            for regs in breakpoint_hits(stub, qemu, address, limit, hit_timeout):
+                on_stop(stub, regs)
+            stub.resume()
+            position = qemu.wait_for(until)
+            for command in commands:
+                if position is None:
+                    break
+                qemu.send(command + "\n")
+                position = qemu.wait_for(until, position)
+        finally:
+            stub.close()
+    return qemu.stop()

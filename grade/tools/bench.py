@@ -559,7 +559,7 @@ def fuzz_campaign(image: Path, instances: int, logdir: Path,
         f"- stream seeds: envs {seeds[0][0]}..{seeds[-1][0]}, seeds "
         f"{seeds[0][1]}, {seeds[1][1] if len(seeds) > 1 else ''}, ... "
         f"{seeds[-1][1]}" if seeds else "- stream seeds: none",
-        f"- malformed ELF images: "
+        "- malformed ELF images: "
         + "; ".join(f"{name}: {why.strip()}" for name, why in rejected)
         + f"; then hello ran; free pages {free_pages(bad_elf)}",
         "",
