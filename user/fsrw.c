@@ -14,17 +14,29 @@
  */
 #include <inc/lib.h>
 
+/* Opens PATH (mode as for open) and writes TEXT into it; returns the
+ * fd, or -1 after saying what failed. */
+static int
+create_with(const char *path, const char *text, int mode)
+{
+	int fd, r;
+
+	if ((fd = open(path, mode | O_CREAT | O_TRUNC)) < 0) {
+		cprintf("fsrw: open %s: %e\n", path, fd);
+		return -1;
+	}
+	if ((r = write(fd, text, strlen(text))) != (int) strlen(text))
+		cprintf("fsrw: write %s: %e\n", path, r);
+	return fd;
+}
+
 static void
 write_file(const char *path, const char *text)
 {
 	int fd, r;
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC)) < 0) {
-		cprintf("fsrw: open %s: %e\n", path, fd);
+	if ((fd = create_with(path, text, O_WRONLY)) < 0)
 		return;
-	}
-	if ((r = write(fd, text, strlen(text))) != (int) strlen(text))
-		cprintf("fsrw: write %s: %e\n", path, r);
 	close(fd);
 	if ((r = sync()) < 0)
 		cprintf("fsrw: sync: %e\n", r);
@@ -35,14 +47,8 @@ write_file(const char *path, const char *text)
 static void
 hold_file(const char *path, const char *text)
 {
-	int fd, r;
-
-	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC)) < 0) {
-		cprintf("fsrw: open %s: %e\n", path, fd);
+	if (create_with(path, text, O_RDWR) < 0)
 		return;
-	}
-	if ((r = write(fd, text, strlen(text))) != (int) strlen(text))
-		cprintf("fsrw: write %s: %e\n", path, r);
 	cprintf("fsrw: holding %s open, not synced\n", path);
 	/* Nobody sends: this blocks for good, with the file open. */
 	ipc_recv(NULL, NULL, NULL);

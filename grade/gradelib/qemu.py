@@ -291,10 +291,19 @@ def run_kernel(name: str, commands: Iterable[str] = (), *,
     whole output.  Options go to Qemu (program=, cmdline=, memory=,
     iso=, ...)."""
     with Qemu(name, **options) as qemu:
-        position = qemu.wait_for(until)
-        for command in commands:
-            if position is None:
-                break
-            qemu.send(command + "\n")
-            position = qemu.wait_for(until, position)
+        type_commands(qemu, commands, until)
     return qemu.stop()
+
+
+def type_commands(qemu: "Qemu", commands: Sequence[str], until: str = PROMPT,
+                  position: int = 0) -> Optional[int]:
+    """Waits for `until` (after `position`), then types each command,
+    waiting for `until` after each; returns where the last wait ended,
+    or None if one timed out (the rest are not typed)."""
+    position = qemu.wait_for(until, position)
+    for command in commands:
+        if position is None:
+            break
+        qemu.send(command + "\n")
+        position = qemu.wait_for(until, position)
+    return position

@@ -9,7 +9,7 @@ from typing import Callable, Dict, Iterator, Optional, Sequence
 
 from .checks import Output
 from .gdbstub import GdbStub
-from .qemu import PROMPT, Qemu
+from .qemu import PROMPT, Qemu, type_commands
 
 # What a run prints when nothing will stop at a breakpoint any more:
 # every program has ended, the kernel panicked, or something (a user
@@ -76,12 +76,7 @@ def run_with_breakpoint(name: str, address: int, on_stop: Callable[[GdbStub, Dic
             for regs in breakpoint_hits(stub, qemu, address, limit, hit_timeout):
                 on_stop(stub, regs)
             stub.resume()
-            position = qemu.wait_for(until)
-            for command in commands:
-                if position is None:
-                    break
-                qemu.send(command + "\n")
-                position = qemu.wait_for(until, position)
+            type_commands(qemu, commands, until)
         finally:
             stub.close()
     return qemu.stop()
