@@ -100,10 +100,11 @@ bootinfo_init(void)
 	} else {
 		boot_params.loader = BOOTED_BY_UNKNOWN;
 	}
-	/* Without a loader's command line, QEMU may pass one itself. */
-	if (boot_params.cmdline[0] == '\0')
-		fwcfg_read_file("opt/exolab/cmdline", boot_params.cmdline,
-				sizeof(boot_params.cmdline));
+	/* A command line QEMU passes (make qemu, the grader) wins over
+	 * the loader's: it is the one the user chose, whatever loader
+	 * booted us (QEMU's own -kernel puts the file's name there). */
+	fwcfg_read_file("opt/exolab/cmdline", boot_params.cmdline,
+			sizeof(boot_params.cmdline));
 	/* memmap=off: ignore the loader's memory map (tests the CMOS
 	 * fallback, and sidesteps broken firmware). */
 	char value[8];

@@ -60,7 +60,8 @@ def boot(kernel_symbols):
     stops at the first call of mon_backtrace (from test_backtrace(0)),
     where the grader reads the real stack, then runs on."""
     stack = None
-    with Qemu("lab1-boot", gdb=True, cmdline=f"printf={PRINTF_VALUE}", timeout=30) as qemu:
+    with Qemu("lab1-boot", gdb=True, cmdline=f"printf={PRINTF_VALUE}", timeout=30,
+              boot_loader=True) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
             stub.set_breakpoint(kernel_symbols["mon_backtrace"])
@@ -108,7 +109,7 @@ def test_boot_loader_enters_kernel(kernel_symbols):
     """The boot loader jumps to the kernel's physical entry point with
     eax = BOOTINFO_MAGIC and ebx = the boot information page."""
     entry = kernel_symbols["entry"] - KERNBASE
-    with Qemu("lab1-boot-loader", gdb=True, timeout=40) as qemu:
+    with Qemu("lab1-boot-loader", gdb=True, timeout=40, boot_loader=True) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
             stub.set_breakpoint(entry)

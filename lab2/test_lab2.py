@@ -401,7 +401,7 @@ def test_only_pages_and_envs_are_user_visible(boot):
 
 def physical_memory(megabytes, cmdline=""):
     output = run_kernel(f"lab2-mem{megabytes}{'-' + cmdline.replace('=', '-') if cmdline else ''}",
-                        ["pages"], memory=megabytes, cmdline=cmdline)
+                        ["pages"], memory=megabytes, cmdline=cmdline, boot_loader=True)
     m = output.match(r"Physical memory: (\d+)K available, base = (\d+)K, "
                      r"extended = (\d+)K")
     if m is None:

@@ -320,11 +320,14 @@ def test_forktree(boot_free_pages, cpus):
     if len(output.matches(r"\[[0-9a-f]{8}\] exiting gracefully")) != 15:
         output.fail("expected 15 environments to exit gracefully")
     expect_free_pages(output, boot_free_pages)
-    # On one CPU the grader sees every fork.  With four, CPUs that reach
-    # the breakpoint while the stub steps another one past it go by
-    # unseen, so there it asks for some forks, all in user mode.
+    # On one CPU the grader sees every fork, and some twice: when fork's
+    # first instruction (a push) meets a copy-on-write stack page, the
+    # upcall runs and fork starts over at the breakpoint.  With four
+    # CPUs, those that reach the breakpoint while the stub steps another
+    # past it go by unseen, so there it asks for some forks.  All are in
+    # user mode.
     forks = [cs for cs, in output.calls]
-    if (len(forks) != 14 if cpus == 1 else not forks) or set(forks) - {USER_CS}:
+    if (len(forks) < 14 if cpus == 1 else not forks) or set(forks) - {USER_CS}:
         output.fail(f"the grader saw fork called {len(forks)} times, in user mode "
                     f"{forks.count(USER_CS)} times; the tree needs 14 (a breakpoint at "
                     f"the library's fork, through the gdb stub)")
