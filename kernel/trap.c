@@ -321,6 +321,20 @@ trap_dispatch(struct Trapframe *tf)
  * only from user mode: the kernel runs with them off, and sched_wakeup
  * handles those that wake an idle CPU.)
  */
+/* The part of an interrupt that must happen whoever is running: the
+ * console's input is read (the device would not interrupt again), and
+ * the local APIC gets its EOI. */
+static void
+irq_finish(struct Trapframe *tf)
+{
+#if LAB >= 5
+	if (tf->tf_trapno == IRQ_OFFSET + IRQ_KBD ||
+	    tf->tf_trapno == IRQ_OFFSET + IRQ_SERIAL)
+		console_interrupt(tf);
+#endif
+	lapic_eoi();
+}
+
 static void
 trap_dispatch_apic(struct Trapframe *tf)
 {
@@ -350,8 +364,7 @@ trap_dispatch_apic(struct Trapframe *tf)
 #if LAB >= 5
 	case IRQ_OFFSET + IRQ_KBD:
 	case IRQ_OFFSET + IRQ_SERIAL:
-		console_interrupt(tf);
-		lapic_eoi();
+		irq_finish(tf);
 		env_run(curenv);
 #endif
 	}
@@ -405,6 +418,12 @@ trap(struct Trapframe *tf)
 		/* Another CPU destroyed it while it ran here (env_destroy):
 		 * free it now that it no longer runs. */
 		if (curenv->env_status == ENV_DYING) {
+			/* An interrupt that brought it here still needs
+			 * its EOI, or this CPU's local APIC never
+			 * interrupts again (halted, it would never wake). */
+			if (tf->tf_trapno >= IRQ_OFFSET &&
+			    tf->tf_trapno != IRQ_OFFSET + IRQ_SPURIOUS)
+				irq_finish(tf);
 			env_free(curenv);
 			curenv = NULL;
 			sched_yield();

@@ -164,10 +164,18 @@ class Qemu:
         return qemu_arguments(
             image=None if iso else self.build.require(self.build.image),
             iso=self.build.require(self.build.iso) if iso else None,
-            kernel=None if iso or self.boot_loader else self.build.require(self.build.kernel),
+            kernel=self._direct_kernel(iso),
             cmdline=cmdline, memory=memory, cpus=cpus, gdb_socket=self.gdb_socket,
             monitor_socket=self.monitor_socket,
             disk=self.build.require(self.disk) if self.disk else None, extra=extra)
+
+    def _direct_kernel(self, iso) -> Optional[Path]:
+        """The kernel ELF for QEMU to load itself, or None to boot from
+        the disk image (or the iso) through a loader: when the test asks
+        for the boot loader, or the build has only a disk image."""
+        if iso or self.boot_loader or not self.build.kernel.exists():
+            return None
+        return self.build.kernel
 
     # -- lifetime ---------------------------------------------------------
 
