@@ -311,16 +311,6 @@ trap_dispatch(struct Trapframe *tf)
 }
 
 #if LAB >= 4
-/*
- * The local APIC's own interrupts (lab 4, exercise 14 for the timer).
- *
- * The timer interrupt (IRQ_OFFSET + IRQ_TIMER) is how the kernel takes
- * the CPU back from an environment that never yields: acknowledge it
- * to the local APIC (lapic_eoi), or it never interrupts again, and
- * call sched_yield() to run the next environment.  (Interrupts arrive
- * only from user mode: the kernel runs with them off, and sched_wakeup
- * handles those that wake an idle CPU.)
- */
 /* The part of an interrupt that must happen whoever is running: the
  * console's input is read (the device would not interrupt again), and
  * the local APIC gets its EOI. */
@@ -335,6 +325,16 @@ irq_finish(struct Trapframe *tf)
 	lapic_eoi();
 }
 
+/*
+ * The local APIC's own interrupts (lab 4, exercise 14 for the timer).
+ *
+ * The timer interrupt (IRQ_OFFSET + IRQ_TIMER) is how the kernel takes
+ * the CPU back from an environment that never yields: acknowledge it
+ * to the local APIC (lapic_eoi), or it never interrupts again, and
+ * call sched_yield() to run the next environment.  (Interrupts arrive
+ * only from user mode: the kernel runs with them off, and sched_wakeup
+ * handles those that wake an idle CPU.)
+ */
 static void
 trap_dispatch_apic(struct Trapframe *tf)
 {
