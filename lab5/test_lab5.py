@@ -836,7 +836,8 @@ def test_console_input_keyboard_and_serial():
     kbd_word = "k" + "".join(random.choice("abcdefghij") for _ in range(7))
     serial_word = word()
     kernel_syms = symbols(build().require(build().kernel))
-    with Qemu("lab5-testkbd", program="testkbd", monitor=True, timeout=30) as qemu:
+    with Qemu("lab5-testkbd", program="testkbd", monitor=True, timeout=30,
+              pc_bios=True) as qemu:
         position = qemu.wait_for(r"Type a line: ")
         monitor = QemuMonitor(qemu.monitor_socket)
         # Without exercise 7 no key ever arrives: stop at the stub's line
@@ -870,7 +871,7 @@ def test_console_input_keyboard_and_serial():
     # with the trap number of the device that was used.
     trapnos = []
     with Qemu("lab5-testkbd-irq", program="testkbd", gdb=True, monitor=True,
-              timeout=30) as qemu:
+              timeout=30, pc_bios=True) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         monitor = QemuMonitor(qemu.monitor_socket)
         try:
