@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from gradelib import (Qemu, build, fresh_disk, fsck, points, read_file, run_kernel,
-                      run_with_breakpoint)
+from gradelib import (GdbStub, GradeFailure, Qemu, QemuMonitor, build, fresh_disk, fsck,
+                      points, read_file, run_kernel, run_with_breakpoint, symbols)
 from gradelib.fsimage import fs_format, fsck_module, image_builder
 
 NO_PANIC = [r".*kernel panic.*"]
@@ -338,8 +338,6 @@ def test_killed_in_the_middle_of_writes(tmp_path):
 # The library OS's half of lab 5: the console as a file, pipes, spawn,
 # and the shell.  Words the programs print or the shell runs are chosen
 # at grading time; files the shell writes are read back from the disk.
-
-from gradelib import GdbStub, GradeFailure, QemuMonitor, symbols  # noqa: E402
 
 SHELL_PROMPT = r"\$ "
 SPAWN_LOG = r"\[(0000[0-9a-f]{4})\] new env (0000[0-9a-f]{4})"
