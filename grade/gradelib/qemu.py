@@ -86,9 +86,9 @@ def qemu_arguments(*, image: Optional[Path] = None, iso: Optional[Path] = None,
     kernel, if given, is the kernel's ELF file, which QEMU then loads
     itself through its Multiboot header (-kernel) instead of the BIOS
     running the boot loader on image: the boot loader reads the kernel
-    one 4-byte I/O port access at a time, about 0.3 s of emulation for
-    the lab 5 kernel with its user programs, and QEMU copies it at
-    once.  The disk stays attached, so the IDE drives are the same.
+    8 KiB per disk command and one 4-byte I/O port access at a time,
+    about 0.03 s of emulation for the lab 5 kernel with its user
+    programs, and QEMU copies it at once.  The disk stays attached, so the IDE drives are the same.
     firmware, if given, replaces QEMU's BIOS (SeaBIOS) with that file;
     vga=False leaves the display adapter out.
     It is written only here: anything else that boots the kernel the
