@@ -5,6 +5,7 @@
  * hardware cursor is set through the CRT controller's registers.
  */
 #include <inc/x86.h>
+#include <inc/string.h>
 #include <inc/memlayout.h>
 #include <kernel/console.h>
 
@@ -24,13 +25,15 @@
 
 static uint16_t *screen; /* the text buffer, through KERNBASE */
 /*
- * A copy of the screen in ordinary memory.  Text memory is a device's:
- * under QEMU every access to it is emulated, one byte at a time, so
- * scrolling by moving the whole screen up would cost thousands of them.
- * With the copy, a scroll reads nothing from the device and writes only
- * the cells whose character changes (most of a screen is blank).
+ * A copy of the screen in ordinary memory, and how many columns of each
+ * row may hold text (the cells past them are blank).  Text memory is a
+ * device's: under QEMU every access to it is emulated, one byte at a
+ * time, so scrolling by moving the whole screen up costs thousands of
+ * them.  With the copy, a scroll reads nothing from the device and
+ * writes only the columns that hold text before or after it.
  */
 static uint16_t shown[CRT_SIZE];
+static uint8_t width[CRT_ROWS];
 static unsigned crtc_port;
 static uint16_t position; /* cursor position, in cells */
 
@@ -71,16 +74,36 @@ cga_init(void)
 	position |= inb(crtc_port + 1);
 	if (position >= CRT_SIZE)
 		position = 0;
-	for (int i = 0; i < CRT_SIZE; i++)
-		shown[i] = screen[i];
+	/* What the BIOS left: copied once, every column counted. */
+	memcpy(shown, screen, sizeof(shown));
+	memset(width, CRT_COLS, sizeof(width));
 }
 
-/* Shows value in cell i, touching text memory only if that changes it. */
 static void
 set_cell(int i, uint16_t value)
 {
-	if (shown[i] != value)
-		screen[i] = shown[i] = value;
+	screen[i] = shown[i] = value;
+	if (i % CRT_COLS >= width[i / CRT_COLS])
+		width[i / CRT_COLS] = i % CRT_COLS + 1;
+}
+
+static void
+scroll_up_one_row(void)
+{
+	uint16_t blank = CGA_DEFAULT_ATTR | ' ';
+	int last = CRT_SIZE - CRT_COLS;
+
+	for (int r = 0; r < CRT_ROWS - 1; r++) {
+		/* Row r shows row r + 1: columns where either has text. */
+		int n = width[r] > width[r + 1] ? width[r] : width[r + 1];
+		memcpy(screen + r * CRT_COLS, shown + (r + 1) * CRT_COLS,
+		       n * sizeof(uint16_t));
+		width[r] = width[r + 1];
+	}
+	memmove(shown, shown + CRT_COLS, last * sizeof(uint16_t));
+	for (int i = last; i < last + width[CRT_ROWS - 1]; i++)
+		screen[i] = shown[i] = blank;
+	width[CRT_ROWS - 1] = 0;
 }
 
 static void
@@ -126,10 +149,7 @@ cga_putc(int c)
 
 	/* Past the bottom: scroll everything up one row. */
 	if (position >= CRT_SIZE) {
-		for (int i = 0; i < CRT_SIZE - CRT_COLS; i++)
-			set_cell(i, shown[i + CRT_COLS]);
-		for (int i = CRT_SIZE - CRT_COLS; i < CRT_SIZE; i++)
-			set_cell(i, CGA_DEFAULT_ATTR | ' ');
+		scroll_up_one_row();
 		position -= CRT_COLS;
 	}
 	move_cursor();
