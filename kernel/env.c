@@ -543,7 +543,6 @@ env_pop_tf(struct Trapframe *tf)
 {
 #if LAB >= 4
 	if (trap_from_user(tf)) {
-		curenv->env_cpunum = cpunum();
 		/* Leaving the kernel for user mode: release the big kernel
 		 * lock (lab 4, exercise 5; the rule is in kernel/spinlock.h).
 		 */
@@ -582,6 +581,11 @@ env_run(struct Env *e)
 {
 	if (e != curenv)
 		fpu_switch(curenv, e);
+#if LAB >= 4
+	/* The CPU it runs on (env_loaded_elsewhere).  It changes only
+	 * here: a trap returns an environment to the CPU it came from. */
+	e->env_cpunum = cpunum();
+#endif
 #if SOL >= 3
 	if (curenv != NULL && curenv != e && curenv->env_status == ENV_RUNNING)
 		curenv->env_status = ENV_RUNNABLE;

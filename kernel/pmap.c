@@ -560,14 +560,17 @@ user_mem_check(struct Env *env, const void *va, size_t len, int perm)
 	 * ULIM, and ULIM is page-aligned, so a + step never wraps. */
 	for (;;) {
 		size_t step = PGSIZE - a % PGSIZE; /* to the next page */
-		pte_t *pte;
+		pde_t pde;
 
 		if (a >= ULIM) {
 			user_mem_check_addr = a;
 			return -E_FAULT;
 		}
-		pte = pgdir_walk(env->env_pgdir, (void *) a, 0);
-		if (pte == NULL || (*pte & perm) != perm) {
+		/* pgdir_walk(env->env_pgdir, a, 0) written out, without
+		 * its call: every upcall and checked pointer comes here. */
+		pde = env->env_pgdir[PDX(a)];
+		if (!(pde & PTE_P) || (pde & PTE_PS) ||
+		    (((pte_t *) KADDR(PTE_ADDR(pde)))[PTX(a)] & perm) != perm) {
 			user_mem_check_addr = a;
 			return -E_FAULT;
 		}
