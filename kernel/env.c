@@ -579,13 +579,13 @@ env_pop_tf(struct Trapframe *tf)
 void
 env_run(struct Env *e)
 {
-	if (e != curenv)
-		fpu_switch(curenv, e);
 #if LAB >= 4
 	/* The CPU it runs on (env_loaded_elsewhere).  It changes only
 	 * here: a trap returns an environment to the CPU it came from. */
 	e->env_cpunum = cpunum();
 #endif
+	if (e != curenv)
+		fpu_switch(curenv, e);
 #if SOL >= 3
 	if (curenv != NULL && curenv != e && curenv->env_status == ENV_RUNNING)
 		curenv->env_status = ENV_RUNNABLE;
