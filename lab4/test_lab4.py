@@ -694,7 +694,7 @@ def test_smp_falls_back_to_the_mp_table(smp, n):
     """Without ACPI the MP table is used: it lists a CPU per socket, so
     two cores of one socket boot as one CPU, which still runs programs."""
     output = run_kernel(f"lab4-smp-noacpi-{smp}", program="hello", cpus=smp,
-                        extra=["-machine", "acpi=off"])
+                        extra=["-machine", "acpi=off"], pc_bios=True)
     output.expect(r"ACPI: no RSDP found",
                   r"SMP: %d CPUs? found through the MP configuration table.*" % n,
                   *[r"SMP: CPU %d starting" % i for i in range(1, n)],
@@ -753,7 +753,7 @@ def test_smp_survives_a_malformed_madt(kernel_symbols, how):
     a program, without a panic."""
     entry, panic = kernel_symbols["acpi_find_cpus"], kernel_symbols["_panic"]
     with Qemu(f"lab4-smp-bad-madt-{how}", program="hello", cpus="2,sockets=2",
-              gdb=True, timeout=30) as qemu:
+              gdb=True, timeout=30, pc_bios=True) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
             stub.set_breakpoint(entry)
