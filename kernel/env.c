@@ -28,21 +28,18 @@ struct Env *curenv = NULL; /* the current environment */
 static struct Env *env_free_list; /* free environments */
 
 /*
- * envid2env: the Env an envid names (0: the caller).
+ * envid2env_lookup: the Env an envid names (envid2env, kernel/env.h,
+ * answers 0, the caller, itself and calls this for the others).
  *
  * With checkperm, the caller may name only itself or its own children:
  * that is the exokernel's rule for who may change whom.  Returns 0 and
  * sets *env_store, or returns -E_BAD_ENV and sets *env_store to NULL.
  */
 int
-envid2env(envid_t envid, struct Env **env_store, bool checkperm)
+envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm)
 {
 	struct Env *e;
 
-	if (envid == 0) {
-		*env_store = curenv;
-		return 0;
-	}
 	/* A stale id (the slot was reused since) must not match: compare
 	 * the whole id, generation included. */
 	e = &envs[ENVX(envid)];
@@ -546,7 +543,6 @@ env_pop_tf(struct Trapframe *tf)
 {
 #if LAB >= 4
 	if (trap_from_user(tf)) {
-		curenv->env_cpunum = cpunum();
 		/* Leaving the kernel for user mode: release the big kernel
 		 * lock (lab 4, exercise 5; the rule is in kernel/spinlock.h).
 		 */
@@ -583,6 +579,11 @@ env_pop_tf(struct Trapframe *tf)
 void
 env_run(struct Env *e)
 {
+#if LAB >= 4
+	/* The CPU it runs on (env_loaded_elsewhere).  It changes only
+	 * here: a trap returns an environment to the CPU it came from. */
+	e->env_cpunum = cpunum();
+#endif
 	if (e != curenv)
 		fpu_switch(curenv, e);
 #if SOL >= 3

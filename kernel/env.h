@@ -34,7 +34,22 @@ int env_create(const char *name, const uint8_t *binary, size_t size,
 	       enum EnvType type);
 void env_destroy(struct Env *e); /* does not return if e == curenv */
 
-int envid2env(envid_t envid, struct Env **env_store, bool checkperm);
+int envid2env_lookup(envid_t envid, struct Env **env_store, bool checkperm);
+/*
+ * envid2env: the Env an envid names (0: the caller), kernel/env.c
+ * has the rest of its contract.  Most system calls name the caller
+ * itself, as 0: that case is inline (no call, no table lookup); other
+ * ids go to envid2env_lookup.
+ */
+static inline int
+envid2env(envid_t envid, struct Env **env_store, bool checkperm)
+{
+	if (envid == 0) {
+		*env_store = curenv;
+		return 0;
+	}
+	return envid2env_lookup(envid, env_store, checkperm);
+}
 /* Both never return: they hand the CPU to the environment. */
 void env_run(struct Env *e) __attribute__((noreturn));
 void env_pop_tf(struct Trapframe *tf) __attribute__((noreturn));

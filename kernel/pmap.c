@@ -429,9 +429,9 @@ boot_map_region(pde_t *pgdir, uintptr_t va, size_t size, physaddr_t pa,
  * page_insert: map physical page pp at virtual address va with
  * permissions perm | PTE_P (lab 2, exercise 4).
  *
- * Whatever was mapped at va before is removed (page_remove); pp_ref
- * goes up by one; the TLB entry for va is invalidated if the mapping
- * changed.
+ * Whatever was mapped at va before is removed, as page_remove would
+ * (its page loses a reference, the TLB entry for va is invalidated);
+ * pp_ref goes up by one.
  *
  * Returns 0, or -E_NO_MEM if a page table was needed and none could be
  * allocated.
@@ -451,8 +451,13 @@ page_insert(pde_t *pgdir, struct PageInfo *pp, void *va, int perm)
 	/* Take the new reference before dropping the old one, so that
 	 * re-inserting the same page cannot free it on the way. */
 	pp->pp_ref++;
-	if (*pte & PTE_P)
-		page_remove(pgdir, va);
+	/* page_remove would walk the page tables again to find the PTE
+	 * we hold: drop the old page here (every sys_page_map that
+	 * replaces a mapping, copy-on-write's included, comes here). */
+	if (*pte & PTE_P) {
+		page_decref(pa2page(PTE_ADDR(*pte)));
+		tlb_invalidate(pgdir, va);
+	}
 	*pte = page2pa(pp) | perm | PTE_P;
 	return 0;
 #else
@@ -545,24 +550,35 @@ int
 user_mem_check(struct Env *env, const void *va, size_t len, int perm)
 {
 #if SOL >= 3
-	uint64_t start = (uintptr_t) va;
-	uint64_t end = start + len; /* 64 bits: no wrap-around */
+	uintptr_t a = (uintptr_t) va;
 
+	if (len == 0)
+		return 0;
 	perm |= PTE_P;
-	for (uint64_t a = start; a < end; a = ROUNDDOWN(a, PGSIZE) + PGSIZE) {
-		pte_t *pte;
+	/* Page by page, counting down the bytes left instead of
+	 * computing va + len, which may wrap past 4 GiB: a stays below
+	 * ULIM, and ULIM is page-aligned, so a + step never wraps. */
+	for (;;) {
+		size_t step = PGSIZE - a % PGSIZE; /* to the next page */
+		pde_t pde;
 
 		if (a >= ULIM) {
 			user_mem_check_addr = a;
 			return -E_FAULT;
 		}
-		pte = pgdir_walk(env->env_pgdir, (void *) (uintptr_t) a, 0);
-		if (pte == NULL || (*pte & perm) != perm) {
+		/* pgdir_walk(env->env_pgdir, a, 0) written out, without
+		 * its call: every upcall and checked pointer comes here. */
+		pde = env->env_pgdir[PDX(a)];
+		if (!(pde & PTE_P) || (pde & PTE_PS) ||
+		    (((pte_t *) KADDR(PTE_ADDR(pde)))[PTX(a)] & perm) != perm) {
 			user_mem_check_addr = a;
 			return -E_FAULT;
 		}
+		if (len <= step)
+			return 0;
+		len -= step;
+		a += step;
 	}
-	return 0;
 #else
 	/* LAB 3: Your code here (exercise 9). */
 	user_mem_check_addr = (uintptr_t) va;
