@@ -625,9 +625,9 @@ def stop_all_cpus(stub):
 
 
 def watch_cpus(name, cpus, until, check, tries=20, program=None, extra=(),
-               timeout=40, finish=None, needs=None):
+               timeout=40, finish=None, needs=None, interval=0.2):
     """Boots with the gdb stub, runs until the output matches `until`,
-    then stops the machine up to `tries` times, 0.2 s apart, until
+    then stops the machine up to `tries` times, `interval` s apart, until
     check(registers of every CPU) is true; then lets it run on until the
     output matches `finish`, if given.  If the output by then has no line
     matching `needs`, nothing is worth looking at: it stops at once.
@@ -649,7 +649,7 @@ def watch_cpus(name, cpus, until, check, tries=20, program=None, extra=(),
                         ok = True
                         break
                     stub.resume()
-                    time.sleep(0.2)
+                    time.sleep(interval)
                 if ok and finish is not None:
                     stub.resume()
                     qemu.wait_for(finish)
@@ -787,7 +787,11 @@ def test_smp_user_code_runs_on_two_cpus_at_once():
 
     output, ok, regs = watch_cpus("lab4-smp-whichcpu", 4,
                                   r"(\[00001000\] new env 00001003|K> )",
-                                  two_in_user_mode, tries=30, program="whichcpu",
+                                  # The four finish within about a second:
+                                  # look often while they run (a loaded
+                                  # host once let 0.2 s apart miss them).
+                                  two_in_user_mode, tries=100, interval=0.03,
+                                  program="whichcpu",
                                   timeout=60, finish=PROMPT,
                                   needs=r"\[00001000\] new env 00001003")
     if not ok:
@@ -909,7 +913,7 @@ def test_preempt_idle_cpus_halt(kernel_symbols):
                         ok = True
                         break
                     stub.resume()
-                    time.sleep(0.2)
+                    time.sleep(interval)
         finally:
             stub.close()
     output = qemu.stop()
