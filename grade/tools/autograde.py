@@ -307,10 +307,12 @@ def sandbox(work: Path):
             args += ["--symlink", os.readlink(d), d]
         elif os.path.isdir(d):
             args += ["--ro-bind", d, d]
-    # A Python outside /usr (a venv, pyenv): visible, read-only.
-    prefix = str(Path(sys.prefix).resolve())
-    if prefix != "/usr" and not prefix.startswith("/usr/"):
-        args += ["--ro-bind", prefix, prefix]
+    # A Python outside /usr (a venv, pyenv): visible, read-only.  A
+    # venv's prefix holds only its site-packages and a symbolic link to
+    # the interpreter of its base prefix, which must be visible too.
+    for prefix in sorted({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix)}):
+        if prefix != "/usr" and not prefix.startswith("/usr/"):
+            args += ["--ro-bind", prefix, prefix]
     args += ["--bind", str(work), str(work), "--unshare-all", "--die-with-parent",
              "--new-session", "--chdir", str(work), "--setenv", "HOME", str(work)]
     if _sandbox_ok is None:
