@@ -790,6 +790,7 @@ def python310():
 
 
 def python_version(python):
+    """'Python X.Y.Z pytest A.B.C' of an interpreter, for the log."""
     proc = subprocess.run([python, "-c", "import sys, pytest; print('Python', "
                            "sys.version.split()[0], 'pytest', pytest.__version__)"],
                           capture_output=True, text=True)
