@@ -376,7 +376,7 @@ def test_backtrace_command(boot):
 def test_keyboard_input():
     """Typing on the PS/2 keyboard reaches the monitor: lower case, and
     Shift for capitals."""
-    with Qemu("lab1-keyboard", monitor=True, timeout=45) as qemu:
+    with Qemu("lab1-keyboard", monitor=True, timeout=45, pc_bios=True) as qemu:
         position = qemu.wait_for(r"K> ")
         monitor = QemuMonitor(qemu.monitor_socket) if position else None
         try:
@@ -408,7 +408,7 @@ def test_keyboard_input():
 @stubs()
 def test_vga_console_shows_the_monitor():
     """The CGA/VGA text screen shows what the serial port does."""
-    with Qemu("lab1-vga", monitor=True, timeout=30) as qemu:
+    with Qemu("lab1-vga", monitor=True, timeout=30, pc_bios=True) as qemu:
         position = qemu.wait_for(r"K> ")
         screen = ""
         if position is not None:

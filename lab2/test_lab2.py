@@ -450,8 +450,9 @@ def test_cmos_fallback_without_memory_map():
 @stubs()
 def test_too_little_memory_panics_clearly():
     """With 4 MiB the kernel refuses, saying how much it needs; 8 MiB is
-    enough."""
-    output = run_kernel("lab2-mem4", [], memory=4)
+    enough.  (On the full PC, whose BIOS's memory map lab2/README.md
+    shows.)"""
+    output = run_kernel("lab2-mem4", [], memory=4, pc_bios=True)
     output.expect(r"kernel panic at kernel/pmap\.c:\d+: mem_init: ExoLab needs "
                   r"at least \d+K of RAM and this machine has \d+K.*")
 

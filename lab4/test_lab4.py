@@ -696,7 +696,7 @@ def test_smp_falls_back_to_the_mp_table(smp, n):
     (The topology is spelled out: a bare -smp 2 is two cores from QEMU
     6.2 on, two sockets before.)"""
     output = run_kernel(f"lab4-smp-noacpi-{smp}", program="hello", cpus=smp,
-                        extra=["-machine", "acpi=off"])
+                        extra=["-machine", "acpi=off"], pc_bios=True)
     output.expect(r"ACPI: no RSDP found",
                   r"SMP: %d CPUs? found through the MP configuration table.*" % n,
                   *[r"SMP: CPU %d starting" % i for i in range(1, n)],
@@ -755,7 +755,7 @@ def test_smp_survives_a_malformed_madt(kernel_symbols, how):
     a program, without a panic."""
     entry, panic = kernel_symbols["acpi_find_cpus"], kernel_symbols["_panic"]
     with Qemu(f"lab4-smp-bad-madt-{how}", program="hello", cpus="2,sockets=2",
-              gdb=True, timeout=30) as qemu:
+              gdb=True, timeout=30, pc_bios=True) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         try:
             stub.set_breakpoint(entry)

@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from gradelib import (Qemu, build, fresh_disk, fsck, points, read_file, run_kernel,
-                      run_with_breakpoint)
+from gradelib import (GdbStub, GradeFailure, Qemu, QemuMonitor, build, fresh_disk, fsck,
+                      points, read_file, run_kernel, run_with_breakpoint, symbols)
 from gradelib.fsimage import fs_format, fsck_module, image_builder
 
 NO_PANIC = [r".*kernel panic.*"]
@@ -338,8 +338,6 @@ def test_killed_in_the_middle_of_writes(tmp_path):
 # The library OS's half of lab 5: the console as a file, pipes, spawn,
 # and the shell.  Words the programs print or the shell runs are chosen
 # at grading time; files the shell writes are read back from the disk.
-
-from gradelib import GdbStub, GradeFailure, QemuMonitor, symbols  # noqa: E402
 
 SHELL_PROMPT = r"\$ "
 SPAWN_LOG = r"\[(0000[0-9a-f]{4})\] new env (0000[0-9a-f]{4})"
@@ -836,7 +834,8 @@ def test_console_input_keyboard_and_serial():
     kbd_word = "k" + "".join(random.choice("abcdefghij") for _ in range(7))
     serial_word = word()
     kernel_syms = symbols(build().require(build().kernel))
-    with Qemu("lab5-testkbd", program="testkbd", monitor=True, timeout=30) as qemu:
+    with Qemu("lab5-testkbd", program="testkbd", monitor=True, timeout=30,
+              pc_bios=True) as qemu:
         position = qemu.wait_for(r"Type a line: ")
         monitor = QemuMonitor(qemu.monitor_socket)
         # Without exercise 7 no key ever arrives: stop at the stub's line
@@ -870,7 +869,7 @@ def test_console_input_keyboard_and_serial():
     # with the trap number of the device that was used.
     trapnos = []
     with Qemu("lab5-testkbd-irq", program="testkbd", gdb=True, monitor=True,
-              timeout=30) as qemu:
+              timeout=30, pc_bios=True) as qemu:
         stub = GdbStub(qemu.gdb_socket)
         monitor = QemuMonitor(qemu.monitor_socket)
         try:

@@ -32,7 +32,7 @@ umain(int argc, char **argv)
 	static uint32_t loop[2];
 
 	loop[0] = (uint32_t) loop;
-	loop[1] = 0x00800020;
+	loop[1] = (uint32_t) umain; /* a return address in our text */
 	breakpoint_with_ebp(0xdead0000, "a garbage");
 	breakpoint_with_ebp((uint32_t) loop, "a self-referencing");
 }

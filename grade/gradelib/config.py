@@ -64,3 +64,20 @@ def qemu_command() -> list:
             f"{qemu} not found: install it (Debian/Ubuntu: sudo apt install "
             f"qemu-system-x86)")
     return [qemu]
+
+
+def minimal_firmware():
+    """QEMU's qboot.rom, a firmware that does little more than hand a
+    -kernel over (about 30 ms less per boot than SeaBIOS, the default
+    BIOS: over the ~100 boots of a lab 1-4 grade that is a second and a
+    half of wall time on 2 cores), or None where this QEMU has none.
+    QEMU installs it beside its other firmware: stock Debian and Ubuntu
+    packages (qemu-system-data) ship it."""
+    if os.environ.get("EXOLAB_QEMU"):
+        return None
+    qemu = shutil.which(qemu_command()[0])
+    for share in (Path(qemu).resolve().parent.parent / "share" / "qemu",
+                  Path("/usr/share/qemu"), Path("/usr/share/qemu-efi")):
+        if (share / "qboot.rom").is_file():
+            return share / "qboot.rom"
+    return None

@@ -68,8 +68,9 @@ def check_reports(output, runs: int, seed: int) -> None:
     printed = [(int(m.group(1), 16), int(m.group(3)), int(m.group(2)), int(m.group(4), 16))
                for m in output.matches(PRINTED)]
     if len(output.reports) != runs:
+        envs = " ".join(f"{report[2]:08x}" for report in output.reports)
         output.fail(f"the fuzzer reached fuzz_report() {len(output.reports)} times, not "
-                    f"{runs} (the grader watched through the gdb stub)")
+                    f"{runs} (the grader watched through the gdb stub; envs {envs})")
     for cs, rseed, envid, stream, calls, checksum in output.reports:
         if cs != USER_CS:
             output.fail(f"the fuzzer reached fuzz_report() with CS = {cs:#x}, not in "

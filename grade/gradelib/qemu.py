@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterable, List, Optional, Sequence
 
 from .checks import Output
-from .config import build, qemu_command
+from .config import build, minimal_firmware, qemu_command
 
 PROMPT = r"K> "
 # More serial output than any lab produces; past it we stop the run.
@@ -77,6 +77,7 @@ def qemu_arguments(*, image: Optional[Path] = None, iso: Optional[Path] = None,
                    gdb_socket: Optional[Path] = None,
                    monitor_socket: Optional[Path] = None,
                    disk: Optional[Path] = None,
+                   firmware: Optional[Path] = None, vga: bool = True,
                    extra: Sequence[str] = ()) -> List[str]:
     """QEMU's command line for booting the kernel from image (or from
     the GRUB iso) with the serial port on standard input and output and
@@ -85,9 +86,11 @@ def qemu_arguments(*, image: Optional[Path] = None, iso: Optional[Path] = None,
     kernel, if given, is the kernel's ELF file, which QEMU then loads
     itself through its Multiboot header (-kernel) instead of the BIOS
     running the boot loader on image: the boot loader reads the kernel
-    one 4-byte I/O port access at a time, about 0.3 s of emulation for
-    the lab 5 kernel with its user programs, and QEMU copies it at
-    once.  The disk stays attached, so the IDE drives are the same.
+    8 KiB per disk command and one 4-byte I/O port access at a time,
+    about 0.03 s of emulation for the lab 5 kernel with its user
+    programs, and QEMU copies it at once.  The disk stays attached, so the IDE drives are the same.
+    firmware, if given, replaces QEMU's BIOS (SeaBIOS) with that file;
+    vga=False leaves the display adapter out.
     It is written only here: anything else that boots the kernel the
     grader's way calls this."""
     args = qemu_command() + [
@@ -103,6 +106,13 @@ def qemu_arguments(*, image: Optional[Path] = None, iso: Optional[Path] = None,
                            f"format=raw,snapshot=on"]
     if kernel is not None:
         args += ["-kernel", str(kernel)]
+    if firmware is not None:
+        args += ["-bios", str(firmware)]
+    if not vga:
+        # The kernel then finds no text memory and prints to the serial
+        # port only: each character on the VGA screen costs QEMU a
+        # device access, and each scrolled line a few thousand.
+        args += ["-vga", "none"]
     if disk is not None:
         args += ["-drive", f"file={disk},index=1,media=disk,format=raw"]
     if cmdline:
@@ -127,7 +137,8 @@ class Qemu:
                  cmdline: str = "", memory: int = 128, cpus: int = 1,
                  iso: bool = False, gdb: bool = False, monitor: bool = False,
                  disk: Optional[Path] = None, extra: Sequence[str] = (),
-                 timeout: float = 30.0, boot_loader: bool = False):
+                 timeout: float = 30.0, boot_loader: bool = False,
+                 pc_bios: bool = False):
         self.build = build()
         self.name = name
         self.timeout = timeout
@@ -144,6 +155,9 @@ class Qemu:
         # Lab 1's own boot loader runs only for the tests that are about
         # it (boot_loader=True); the others have QEMU load the kernel.
         self.boot_loader = boot_loader
+        # A full PC (SeaBIOS, a VGA adapter) or a minimal one: see
+        # _minimal_pc.
+        self.pc_bios = pc_bios
         try:
             if program is not None:
                 cmdline = f"run={program} {cmdline}".strip()
@@ -167,7 +181,9 @@ class Qemu:
             kernel=self._direct_kernel(iso),
             cmdline=cmdline, memory=memory, cpus=cpus, gdb_socket=self.gdb_socket,
             monitor_socket=self.monitor_socket,
-            disk=self.build.require(self.disk) if self.disk else None, extra=extra)
+            disk=self.build.require(self.disk) if self.disk else None,
+            firmware=self._firmware(iso), vga=not self._minimal_pc(iso),
+            extra=extra)
 
     def _direct_kernel(self, iso) -> Optional[Path]:
         """The kernel ELF for QEMU to load itself, or None to boot from
@@ -176,6 +192,19 @@ class Qemu:
         if iso or self.boot_loader or not self.build.kernel.exists():
             return None
         return self.build.kernel
+
+    def _minimal_pc(self, iso) -> bool:
+        """Does this run boot a minimal PC: no display adapter, and QEMU
+        loads the kernel through the minimal firmware (where it has one)?
+        Yes, unless the test is about what only a full PC has (pc_bios:
+        the BIOS's keyboard controller set-up, the VGA text screen, the
+        MP tables) or about the boot loader."""
+        return not self.pc_bios and self._direct_kernel(iso) is not None
+
+    def _firmware(self, iso) -> Optional[Path]:
+        """The firmware that hands the kernel over, or None for QEMU's
+        own BIOS (SeaBIOS)."""
+        return minimal_firmware() if self._minimal_pc(iso) else None
 
     # -- lifetime ---------------------------------------------------------
 

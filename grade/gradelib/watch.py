@@ -45,18 +45,34 @@ def breakpoint_hits(stub: GdbStub, qemu, address: int, limit: int,
     `timeout` seconds without a stop.  Afterwards the breakpoint is gone
     and the kernel is stopped: resume() it to let the run finish."""
     stub.set_breakpoint(address)
+    # The registers of a stop whose instruction did not run.
+    interrupted = None
     try:
-        for _ in range(limit):
+        hits = 0
+        while hits < limit:
             reply = resume_until_stop(stub, qemu, timeout, end)
             if reply is None or not reply.startswith("T05"):
                 return
             regs = stub.registers()
             if regs["eip"] != address:
                 return
-            yield regs
+            # Back at a stop whose instruction did not run, every
+            # register as it was: the same stop again, not a new one.
+            if regs != interrupted:
+                hits += 1
+                yield regs
             # Past the breakpoint (QEMU would stop at it again).
             stub.clear_breakpoint(address)
             stub.step()
+            # Did the step run the instruction?  Not if something came
+            # in first (an interrupt, from lab 4 on, where the timer
+            # interrupts user code): the kernel then brings the CPU
+            # back to the breakpoint with every register restored.
+            after = stub.registers()["eip"]
+            interrupted = None if address < after <= address + 15 else regs
+            if interrupted:
+                qemu.notes.append(f"the step from the breakpoint at {address:#x} ended at "
+                                  f"{after:#x}: the instruction did not run")
             stub.set_breakpoint(address)
     finally:
         stub.clear_breakpoint(address)
