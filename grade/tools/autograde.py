@@ -158,9 +158,22 @@ class Submission:
                     self._take(path, stream.read(MAX_FILE_BYTES + 1))
 
     def _from_git(self, repo, bare=False):
+        # A repository someone else owns (a student's, copied as is) is
+        # one git refuses to read ("dubious ownership") unless a global
+        # or system config marks it safe, and -c does not count on every
+        # git (Ubuntu 22.04's 2.34): so a global config of our own,
+        # which also leaves the instructor's ~/.gitconfig out.  Reading
+        # is safe: hooks are off and nothing runs from the repository.
+        with tempfile.TemporaryDirectory(prefix="exolab-git-") as tmp:
+            config = Path(tmp) / "gitconfig"
+            config.write_text("[safe]\n\tdirectory = *\n")
+            env = dict(os.environ, GIT_CONFIG_GLOBAL=str(config))
+            self._read_git(repo, bare, env)
+
+    def _read_git(self, repo, bare, env):
         def git(*args):
             return subprocess.run(["git", "-c", "core.hooksPath=/dev/null", *args],
-                                  cwd=repo, capture_output=True)
+                                  cwd=repo, capture_output=True, env=env)
         commit = None
         for ref in ("HEAD", "refs/heads/main", "refs/heads/master"):
             proc = git("rev-parse", "--verify", "-q", ref + "^{commit}")
@@ -307,10 +320,12 @@ def sandbox(work: Path):
             args += ["--symlink", os.readlink(d), d]
         elif os.path.isdir(d):
             args += ["--ro-bind", d, d]
-    # A Python outside /usr (a venv, pyenv): visible, read-only.
-    prefix = str(Path(sys.prefix).resolve())
-    if prefix != "/usr" and not prefix.startswith("/usr/"):
-        args += ["--ro-bind", prefix, prefix]
+    # A Python outside /usr (a venv, pyenv): visible, read-only.  A
+    # venv's prefix holds only its site-packages and a symbolic link to
+    # the interpreter of its base prefix, which must be visible too.
+    for prefix in sorted({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix)}):
+        if prefix != "/usr" and not prefix.startswith("/usr/"):
+            args += ["--ro-bind", prefix, prefix]
     args += ["--bind", str(work), str(work), "--unshare-all", "--die-with-parent",
              "--new-session", "--chdir", str(work), "--setenv", "HOME", str(work)]
     if _sandbox_ok is None:

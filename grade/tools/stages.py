@@ -3,7 +3,11 @@
 
 1. kernel/ stays under KERNEL_MAX_LINES lines of code by cloc; the
    default configuration builds from scratch without warnings, and the
-   grader's unit tests (grade/tests, with a fake QEMU) pass.
+   grader's unit tests (grade/tests, with a fake QEMU) pass.  Every
+   Python file is Python 3.10 code (grade/tools/pycompat.py: Ubuntu
+   22.04, the Gradescope image, has 3.10); with a Python 3.10 that has
+   pytest (EXOLAB_PY310, or python3.10 on PATH), a short grading runs
+   under it too.
 2. Every stage of every lab N:
      LAB=N SOL=N     labs 1..N grade full marks;
      LAB=N SOL=N-1   labs 1..N-1 still full, lab N fails, and each of its
@@ -42,6 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import autograde  # noqa: E402  (grade/tools/autograde.py)
 import handout  # noqa: E402  (grade/tools/handout.py)
+import pycompat  # noqa: E402  (grade/tools/pycompat.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 # Grading a lab whose solution is missing must end fast: a stub never
@@ -121,6 +126,47 @@ class Suite:
         m = re.search(r"(\d+) passed", summary[0])
         self.check(f"grader unit tests ({summary[0]})",
                    proc.returncode == 0 and m is not None,
+                   proc.stdout[-3000:] + proc.stderr[-2000:])
+
+    def python310(self, objdir):
+        """The grader and its tooling are Python 3.10 code: every file
+        parses as 3.10 and names nothing of 3.11+ (pycompat, always);
+        then, if a Python 3.10 with pytest is to be had, pycompat under
+        its own parser and a short grading under it (run.py with
+        pytest-xdist, the gdb stub, user mode, the file system), or a
+        skip that says none was found."""
+        files = pycompat.python_files()
+        found = [line for path in files
+                 for line in pycompat.problems(path.read_text(encoding="utf-8"), str(path))]
+        self.check(f"{len(files)} Python files are Python 3.10 (ast feature_version "
+                   f"(3, 10), no 3.11+ names: grade/tools/pycompat.py)",
+                   not found, "\n".join(found))
+        python = python310()
+        if python is None and os.environ.get("EXOLAB_PY310"):
+            self.check("a grading under Python 3.10", False,
+                       f"EXOLAB_PY310={os.environ['EXOLAB_PY310']} is not a Python 3.10 "
+                       f"that can import pytest")
+            return
+        if python is None:
+            self.skip("a grading under Python 3.10", "no Python 3.10 with pytest found: "
+                      "set EXOLAB_PY310=/path/to/python3.10 (Ubuntu 22.04: /usr/bin/python3)")
+            return
+        proc = subprocess.run([python, str(ROOT / "grade" / "tools" / "pycompat.py")],
+                              cwd=ROOT, capture_output=True, text=True)
+        self.check(f"pycompat under {python} ({python_version(python)})",
+                   proc.returncode == 0, proc.stdout + proc.stderr)
+        keyword = ("backtrace_arguments or printf_octal or hello or divzero or "
+                   "hostile_stack_pointers or spawn_hello or testfile")
+        proc = subprocess.run(
+            [python, str(ROOT / "grade" / "run.py"), "-n2", "-k", keyword,
+             "lab1", "lab3", "lab5"], cwd=ROOT, capture_output=True, text=True,
+            env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1", EXOLAB_OBJDIR=str(objdir),
+                     EXOLAB_LAB="5", EXOLAB_SOL="5"))
+        score = re.search(r"Score: (\d+)/(\d+)", proc.stdout)
+        self.check(f"a grading under Python 3.10 ({score.group(0) if score else 'no score'}: "
+                   f"labs 1, 3 and 5, -k {keyword!r})",
+                   proc.returncode == 0 and score is not None and
+                   score.group(1) == score.group(2) != "0",
                    proc.stdout[-3000:] + proc.stderr[-2000:])
 
     def check_format(self):
@@ -726,6 +772,31 @@ def gradescope_problems(data):
     return problems
 
 
+def python310():
+    """A Python 3.10 interpreter that has pytest: $EXOLAB_PY310, this
+    one if it is 3.10, or python3.10 on PATH; None if there is none."""
+    candidates = [os.environ.get("EXOLAB_PY310"), sys.executable,
+                  shutil.which("python3.10"), "/usr/bin/python3.10"]
+    for python in filter(None, candidates):
+        try:
+            proc = subprocess.run([python, "-c", "import sys, pytest; "
+                                   "sys.exit(sys.version_info[:2] != (3, 10))"],
+                                  capture_output=True)
+        except OSError:
+            continue
+        if proc.returncode == 0:
+            return python
+    return None
+
+
+def python_version(python):
+    """'Python X.Y.Z pytest A.B.C' of an interpreter, for the log."""
+    proc = subprocess.run([python, "-c", "import sys, pytest; print('Python', "
+                           "sys.version.split()[0], 'pytest', pytest.__version__)"],
+                          capture_output=True, text=True)
+    return proc.stdout.strip()
+
+
 def git(repo, *args, ok=(0,)):
     """git's output in repo (a work tree or a bare repository)."""
     proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
@@ -848,7 +919,9 @@ def main():
 
     suite.top_level_layout()
     suite.kernel_size()
-    suite.unit_tests(suite.default_build())
+    objdir = suite.default_build()
+    suite.unit_tests(objdir)
+    suite.python310(objdir)
     if CHECK_FORMAT:
         suite.check_format()
     missing = {}
