@@ -256,6 +256,35 @@ def test_program_and_command_line_reach_the_kernel_by_fw_cfg(objdir):
     assert qemu.args[i + 1] == "name=opt/exolab/cmdline,string=run=hello nomap"
 
 
+@pytest.mark.parametrize("options,firmware,kernel,bios,vga", [
+    ({}, "qboot.rom", True, "qboot.rom", False),
+    ({}, None, True, None, False),
+    ({"pc_bios": True}, "qboot.rom", True, None, True),
+    ({"boot_loader": True}, "qboot.rom", False, None, True),
+], ids=["minimal-pc", "minimal-pc-without-qboot", "pc-bios", "boot-loader"])
+def test_machine_is_minimal_unless_the_test_needs_a_full_pc(
+        tmp_path, monkeypatch, options, firmware, kernel, bios, vga):
+    """QEMU loads the kernel and boots it through qboot (where QEMU has
+    it) with no display adapter, unless the test asks for the PC BIOS
+    or the boot loader; then SeaBIOS and the VGA screen."""
+    import gradelib.qemu
+    (tmp_path / "kernel.img").touch()
+    (tmp_path / "kernel").mkdir()
+    (tmp_path / "kernel" / "kernel").touch()
+    monkeypatch.setenv("EXOLAB_OBJDIR", str(tmp_path))
+    monkeypatch.setenv("EXOLAB_QEMU", f"{sys.executable} {FAKE_QEMU}")
+    monkeypatch.setattr(gradelib.qemu, "minimal_firmware",
+                        lambda: firmware and tmp_path / firmware)
+    qemu = Qemu("machine", **options)
+    qemu.stop()
+    args = qemu.args
+    assert ("-kernel" in args) == kernel
+    assert (args[args.index("-bios") + 1] if "-bios" in args else None) == \
+        (bios and str(tmp_path / bios))
+    no_display = "-vga" in args and args[args.index("-vga") + 1] == "none"
+    assert no_display == (not vga)
+
+
 def test_missing_image_fails_before_starting(tmp_path, monkeypatch):
     monkeypatch.setenv("EXOLAB_OBJDIR", str(tmp_path))
     monkeypatch.setenv("EXOLAB_QEMU", f"{sys.executable} {FAKE_QEMU}")
