@@ -26,6 +26,8 @@
 #include <inc/lib.h>
 #include <inc/x86.h>
 
+#include "bench.h"
+
 #define RUNS	  2000 /* timed repetitions of the small operations */
 #define FORK_RUNS 3    /* of each fork */
 #define SCRATCH	  ((char *) 0x10000000) /* pages we fault in */
@@ -34,22 +36,9 @@
 static uint32_t samples[RUNS];
 
 static void
-sort(uint32_t *a, int n)
-{
-	for (int gap = n / 2; gap > 0; gap /= 2)
-		for (int i = gap; i < n; i++) {
-			uint32_t v = a[i];
-			int j = i;
-			for (; j >= gap && a[j - gap] > v; j -= gap)
-				a[j] = a[j - gap];
-			a[j] = v;
-		}
-}
-
-static void
 report(const char *what, int n)
 {
-	sort(samples, n);
+	bench_sort(samples, n);
 	cprintf("bench_lab4: %s: median %u (min %u, %d runs)\n", what,
 		samples[n / 2], samples[0], n);
 }
@@ -62,7 +51,7 @@ overhead(void)
 		uint64_t t = read_tsc();
 		samples[i] = (uint32_t) (read_tsc() - t);
 	}
-	sort(samples, RUNS);
+	bench_sort(samples, RUNS);
 	return samples[RUNS / 2];
 }
 

@@ -13,6 +13,8 @@
 #include <inc/lib.h>
 #include <inc/x86.h>
 
+#include "bench.h"
+
 #define RUNS 11
 
 void
@@ -33,13 +35,7 @@ umain(int argc, char **argv)
 		wait(id);
 	}
 	/* Sort runs 1.. (the warm ones) for the median. */
-	for (int i = 1; i < RUNS; i++)
-		for (int j = i + 1; j < RUNS; j++)
-			if (cycles[j] < cycles[i]) {
-				uint32_t t = cycles[i];
-				cycles[i] = cycles[j];
-				cycles[j] = t;
-			}
+	bench_sort(cycles + 1, RUNS - 1);
 	cprintf("bench_spawn: first (cold) spawn %u cycles\n", cycles[0]);
 	cprintf("bench_spawn: warm spawn: median %u cycles (min %u, %d runs)\n",
 		cycles[1 + (RUNS - 1) / 2], cycles[1], RUNS - 1);

@@ -20,6 +20,8 @@
 #include <inc/lib.h>
 #include <inc/x86.h>
 
+#include "bench.h"
+
 #define WARMUP                                                                 \
 	1000		 /* untimed runs first: caches, TLB, TCG's             \
 			  * translation of the code */
@@ -61,26 +63,6 @@ static void __attribute__((noinline)) nothing(void)
 	asm volatile("" ::: "memory");
 }
 
-/* Sorts a[0..n) in place: Shell sort, short and fast enough here. */
-static void
-sort(uint32_t *a, int n)
-{
-	static const int gaps[] = {
-		4193, 1750, 701, 301, 132, 57, 23, 10, 4, 1
-	};
-
-	for (int g = 0; g < (int) ARRAY_SIZE(gaps); g++) {
-		int gap = gaps[g];
-		for (int i = gap; i < n; i++) {
-			uint32_t v = a[i];
-			int j = i;
-			for (; j >= gap && a[j - gap] > v; j -= gap)
-				a[j] = a[j - gap];
-			a[j] = v;
-		}
-	}
-}
-
 /*
  * Runs op WARMUP times untimed, then ITERATIONS times, each timed on
  * its own between two reads of the time-stamp counter.  Prints the
@@ -96,7 +78,7 @@ measure(const char *what, void (*op)(void))
 		op();
 		samples[i] = (uint32_t) (read_tsc() - start);
 	}
-	sort(samples, ITERATIONS);
+	bench_sort(samples, ITERATIONS);
 	cprintf("bench_syscall: %s: median %u cycles (min %u, %d runs)\n", what,
 		samples[ITERATIONS / 2], samples[0], ITERATIONS);
 	return samples[ITERATIONS / 2];
